@@ -1,0 +1,130 @@
+//! The use cases of Vanthu: who may do what, in which transaction, with which audit event.
+//!
+//! `app` is the only crate that combines the adapters (`db`, `storage`, `pdf`, `crypto`). Every use
+//! case takes the acting user ([`Actor`]) and an [`OperationId`], checks authorization here (never in
+//! handlers), does its work with CPU-heavy steps in `spawn_blocking`, writes blobs before the database
+//! commit, and records an audit event in the same transaction as the change.
+
+mod audit;
+mod auth;
+mod authz;
+mod clock;
+mod config;
+mod demo;
+mod error;
+mod intake;
+mod operation;
+
+use std::sync::Arc;
+
+pub use crate::audit::AuditReport;
+pub use crate::auth::{LoginOutcome, SessionToken};
+pub use crate::authz::{Actor, Permission};
+pub use crate::clock::{Clock, SystemClock};
+pub use crate::config::{Config, SecurityConfig, SessionConfig, StorageConfig, UploadConfig};
+pub use crate::demo::{DEMO_ORGANIZATION_ID, DemoSeed};
+pub use crate::error::{Error, FieldIssue};
+pub use crate::intake::{DocumentFile, IncomingDocument, IncomingMetadata, IncomingUpload};
+pub use crate::operation::OperationId;
+pub use db::Backend;
+
+/// Everything a use case needs, wired once at start-up and shared by reference.
+#[derive(Clone, Debug)]
+pub struct App {
+    db: db::Db,
+    blobs: Arc<dyn storage::BlobStore>,
+    clock: Arc<dyn Clock>,
+    config: Arc<Config>,
+}
+
+impl App {
+    /// Connects to the database and the blob store named by `config`; does not migrate.
+    ///
+    /// # Errors
+    /// `Error::Config` when the configuration is unusable, `Error::Unavailable` when the database or
+    /// the blob directory cannot be opened.
+    pub async fn new(config: Config, clock: Arc<dyn Clock>) -> Result<App, Error> {
+        let problems = config.problems();
+        if !problems.is_empty() {
+            return Err(Error::Config { problems });
+        }
+        let db = db::Db::connect(&config.database).await?;
+        let blobs: Arc<dyn storage::BlobStore> = Arc::new(
+            storage::FsBlobStore::open(&config.storage.root).map_err(|source| {
+                Error::Unavailable {
+                    what: "blob storage",
+                    source: source.into(),
+                }
+            })?,
+        );
+        Ok(App {
+            db,
+            blobs,
+            clock,
+            config: Arc::new(config),
+        })
+    }
+
+    /// Brings the database schema up to date.
+    ///
+    /// # Errors
+    /// `Error::Unavailable` when a migration fails.
+    pub async fn migrate(&self) -> Result<(), Error> {
+        self.db.migrate().await?;
+        Ok(())
+    }
+
+    /// Checks that the database answers (for `/healthz`).
+    ///
+    /// # Errors
+    /// `Error::Unavailable` when it does not.
+    pub async fn health(&self) -> Result<(), Error> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    /// The configuration this app runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Which database engine is in use.
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// Closes the database pool.
+    pub async fn close(self) {
+        self.db.close().await;
+    }
+}
+
+/// Writes the development PKI (certs-dev) into `out_dir`: see `crypto::devpki`.
+///
+/// # Errors
+/// `Error::Unavailable` when the files cannot be written or a certificate cannot be made.
+pub fn generate_dev_certificates(
+    out_dir: &std::path::Path,
+) -> Result<Vec<std::path::PathBuf>, Error> {
+    let summary =
+        crypto::devpki::generate_dev_pki(out_dir, &crypto::devpki::DevPkiOptions::standard())
+            .map_err(|source| Error::Unavailable {
+                what: "dev certificates",
+                source: source.into(),
+            })?;
+    Ok(summary.files)
+}
+
+/// Runs blocking or CPU-heavy work off the async executor, keeping the current tracing span.
+async fn blocking<T, F>(work: F) -> Result<T, Error>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(work))
+        .await
+        .map_err(|join_error| Error::Internal {
+            reason: format!("blocking task failed: {join_error}"),
+        })
+}

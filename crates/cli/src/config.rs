@@ -1,0 +1,140 @@
+//! Loading the configuration: a file or the demo defaults, then environment overrides.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+
+/// The environment prefix of overrides: `VANTHU__DATABASE__URL` sets `database.url`.
+const ENV_PREFIX: &str = "VANTHU__";
+
+/// Loads `config_file`, or the demo configuration under `data_dir`, and applies the environment.
+pub(crate) fn load(data_dir: &Path, config_file: Option<&Path>) -> anyhow::Result<app::Config> {
+    let mut value = match config_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the configuration file {}", path.display()))?;
+            toml::from_str::<toml::Table>(&text)
+                .with_context(|| format!("parsing the configuration file {}", path.display()))?
+        }
+        None => demo_table(data_dir),
+    };
+    apply_env(&mut value, std::env::vars());
+    let config: app::Config = toml::Value::Table(value)
+        .try_into()
+        .context("the configuration does not have the expected keys")?;
+    let problems = config.problems();
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "the configuration is not usable:\n  - {}",
+            problems.join("\n  - ")
+        );
+    }
+    Ok(config)
+}
+
+/// Demo mode: SQLite and blobs under the data directory, demo data and dev certificates allowed.
+fn demo_table(data_dir: &Path) -> toml::Table {
+    let database = data_dir.join("vanthu.db");
+    let blobs = data_dir.join("blobs");
+    let text = format!(
+        r#"
+[database]
+url = "sqlite://{database}?mode=rwc"
+max_connections = 8
+[storage]
+root = "{blobs}"
+[uploads]
+max_bytes = 52428800
+[sessions]
+ttl_minutes = 480
+[security]
+production = false
+danger_allow_demo_data = true
+danger_allow_dev_certificates = true
+"#,
+        database = database.display().to_string().replace('\\', "/"),
+        blobs = blobs.display().to_string().replace('\\', "/"),
+    );
+    // Invariant: the text above is valid TOML for any path without a double quote.
+    toml::from_str(&text).unwrap_or_default()
+}
+
+/// Sets `section.key` from each `VANTHU__SECTION__KEY`; values are parsed as TOML (numbers,
+/// booleans) and fall back to strings.
+fn apply_env(table: &mut toml::Table, vars: impl Iterator<Item = (String, String)>) {
+    for (name, raw) in vars {
+        let Some(path) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let keys: Vec<String> = path.split("__").map(str::to_lowercase).collect();
+        set_path(table, &keys, parse_scalar(&raw));
+    }
+}
+
+/// Sets `keys` (a dotted path) in `table`, creating sections; a key under a non-table is ignored.
+fn set_path(table: &mut toml::Table, keys: &[String], value: toml::Value) {
+    match keys {
+        [] => {}
+        [last] => {
+            table.insert(last.clone(), value);
+        }
+        [section, rest @ ..] => {
+            let entry = table
+                .entry(section.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(inner) = entry {
+                set_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+fn parse_scalar(raw: &str) -> toml::Value {
+    let wrapped = format!("value = {raw}");
+    match toml::from_str::<toml::Table>(&wrapped) {
+        Ok(mut table) => table
+            .remove("value")
+            .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_nested_keys_with_typed_values() {
+        let mut table = demo_table(Path::new("/tmp/x"));
+        apply_env(
+            &mut table,
+            [
+                ("VANTHU__UPLOADS__MAX_BYTES".to_owned(), "1024".to_owned()),
+                ("VANTHU__SECURITY__PRODUCTION".to_owned(), "true".to_owned()),
+                (
+                    "VANTHU__DATABASE__URL".to_owned(),
+                    "postgres://u@h/db".to_owned(),
+                ),
+                ("OTHER".to_owned(), "x".to_owned()),
+            ]
+            .into_iter(),
+        );
+        let config: app::Config = toml::Value::Table(table).try_into().unwrap();
+        assert_eq!(config.uploads.max_bytes, 1024);
+        assert!(config.security.production);
+        assert_eq!(
+            config.problems().len(),
+            2,
+            "production refuses the demo's danger knobs"
+        );
+    }
+
+    #[test]
+    fn the_demo_configuration_is_usable() {
+        let config: app::Config = toml::Value::Table(demo_table(Path::new("data")))
+            .try_into()
+            .unwrap();
+        assert!(config.problems().is_empty());
+        assert!(config.security.danger_allow_demo_data);
+    }
+}

@@ -1,0 +1,225 @@
+//! The `vanthu` command line: clap definitions plus glue, not a library of its own.
+//!
+//! Everything runs in-process through [`run`], so tests drive the same code as the binary. Config is
+//! loaded here and only here: a TOML file from `--config`, or, without one, the demo configuration
+//! under `--data-dir`; then `VANTHU__SECTION__KEY` environment overrides; then it is checked and
+//! every problem is reported at once.
+
+mod config;
+pub mod telemetry;
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use app::{App, OperationId, SystemClock};
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+/// Vanthu: electronic documents and digital signatures for a ward People's Committee.
+#[derive(Debug, Parser)]
+#[command(name = "vanthu", version, about)]
+pub struct Cli {
+    /// Where the demo configuration keeps its database and files.
+    #[arg(long, global = true, default_value = "./data", env = "VANTHU_DATA_DIR")]
+    data_dir: PathBuf,
+    /// A TOML configuration file; without one, Vanthu runs in demo mode under --data-dir.
+    #[arg(long, global = true, env = "VANTHU_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web UI and the API.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Regenerate the development PKI (DEV ONLY certificates and keys).
+    DevCerts {
+        /// The output directory.
+        #[arg(long, default_value = "certs-dev")]
+        out: PathBuf,
+    },
+    /// Audit trail commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check that no audit event was changed, removed or reordered (exit 1 if the chain is broken).
+    Verify {
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the command line `args` (including the program name) to completion.
+///
+/// # Errors
+/// Any failure, with context in plain words; the binary prints it and exits with status 1.
+pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            error.print().context("printing the usage")?;
+            return Ok(ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2)));
+        }
+    };
+    match cli.command {
+        Command::Serve { addr } => serve(&cli.data_dir, cli.config.as_deref(), addr).await,
+        Command::Migrate => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            app.migrate().await.context("migrating the database")?;
+            say(&format!(
+                "database schema is up to date ({})",
+                app.backend().name()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DevCerts { out } => {
+            let files = app::generate_dev_certificates(&out)
+                .with_context(|| format!("writing the dev PKI to {}", out.display()))?;
+            say(&format!(
+                "wrote {} files of the DEV ONLY PKI to {}",
+                files.len(),
+                out.display()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { json },
+        } => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            let report = app
+                .verify_audit_chain()
+                .await
+                .context("reading the audit trail")?;
+            if json {
+                let value = serde_json::json!({
+                    "intact": report.is_intact(),
+                    "events": report.events,
+                    "head": report.head.to_hex(),
+                    "broken": report.broken,
+                });
+                say(&value.to_string())?;
+            } else if let Some(broken) = &report.broken {
+                say(&format!(
+                    "audit trail BROKEN after checking {} events: {broken}",
+                    report.events
+                ))?;
+            } else {
+                say(&format!(
+                    "audit trail intact: {} events, head {}",
+                    report.events, report.head
+                ))?;
+            }
+            Ok(if report.is_intact() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+async fn open_app(
+    data_dir: &std::path::Path,
+    config_file: Option<&std::path::Path>,
+) -> anyhow::Result<App> {
+    let config = config::load(data_dir, config_file)?;
+    if config_file.is_none() {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+    }
+    App::new(config, Arc::new(SystemClock))
+        .await
+        .context("starting the application")
+}
+
+async fn serve(
+    data_dir: &std::path::Path,
+    config_file: Option<&std::path::Path>,
+    addr: SocketAddr,
+) -> anyhow::Result<ExitCode> {
+    let app = open_app(data_dir, config_file).await?;
+    for warning in app.config().danger_warnings() {
+        tracing::warn!("{warning}");
+        eprintln!("WARNING: {warning}");
+    }
+    app.migrate().await.context("migrating the database")?;
+    let mut lines = Vec::new();
+    if app.config().security.danger_allow_demo_data {
+        let password = std::env::var("VANTHU_DEMO_PASSWORD").unwrap_or_else(|_| "demo".to_owned());
+        let seed = app
+            .seed_demo(
+                &SecretString::from(password.clone()),
+                &OperationId::new("serve-demo-seed"),
+            )
+            .await
+            .context("seeding the demo data")?;
+        lines.push("Demo logins (password from VANTHU_DEMO_PASSWORD, here shown):".to_owned());
+        for (username, role) in seed.logins {
+            lines.push(format!("  {username:<12} {role:<12} password: {password}"));
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let local = listener
+        .local_addr()
+        .context("reading the listening address")?;
+    say(&format!(
+        "Vanthu is serving on http://{local}/ (database: {})",
+        app.backend().name()
+    ))?;
+    for line in lines {
+        say(&line)?;
+    }
+    server::serve(listener, app, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Prints one line of the command's output on stdout.
+fn say(line: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}").context("writing to stdout")?;
+    stdout.flush().context("writing to stdout")
+}

@@ -1,0 +1,172 @@
+//! Vietnam civil time: the register year and the date line.
+//!
+//! Registers restart on 1 January in Vietnam (Decree 30/2020, Điều 15.1), documents are dated in
+//! Vietnam, and the date line has its own padding rule (Phụ lục I §II.4.b). The server stores
+//! instants in UTC, so every conversion to a civil date goes through this module. Vietnam uses
+//! UTC+07:00 all year, with no daylight saving time, so a fixed offset is exact and no time-zone
+//! database is needed.
+
+use time::{Date, OffsetDateTime, UtcOffset};
+
+/// Vietnam's offset from UTC, +07:00 (Indochina Time, no daylight saving time).
+pub const VIETNAM_OFFSET: UtcOffset = time::macros::offset!(+7);
+
+/// The calendar date in Vietnam at the instant `at`.
+///
+/// Instants within seven hours of the limits of [`OffsetDateTime`] saturate to [`Date::MIN`] or
+/// [`Date::MAX`] instead of panicking.
+pub fn vietnam_date(at: OffsetDateTime) -> Date {
+    match at.checked_to_offset(VIETNAM_OFFSET) {
+        Some(local) => local.date(),
+        None if at.unix_timestamp() < 0 => Date::MIN,
+        None => Date::MAX,
+    }
+}
+
+/// The register year of the instant `at`: the calendar year in Vietnam.
+///
+/// 2024-12-31T17:30:00Z is 00:30 on 1 January 2025 in Vietnam, so it is already 2025.
+pub fn register_year(at: OffsetDateTime) -> i32 {
+    vietnam_date(at).year()
+}
+
+/// The date line of Phụ lục I §II.4.b: "{place}, ngày DD tháng MM năm YYYY".
+///
+/// Days below 10 and the months January and February get a leading zero, but March to December
+/// are written without one ("Hà Nội, ngày 05 tháng 3 năm 2020"), so that a handwritten digit
+/// cannot be added in front of a 1 or a 2.
+pub fn date_line(place: &str, date: Date) -> String {
+    let month = u8::from(date.month());
+    let month = if month <= 2 {
+        format!("{month:02}")
+    } else {
+        month.to_string()
+    };
+    format!(
+        "{place}, ngày {:02} tháng {month} năm {}",
+        date.day(),
+        date.year()
+    )
+}
+
+/// The short Vietnamese date, "dd/mm/yyyy", as used in registers and lists.
+pub fn format_vn_date(date: Date) -> String {
+    format!(
+        "{:02}/{:02}/{:04}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{date, datetime};
+
+    use super::*;
+
+    #[test]
+    fn register_year_is_the_vietnam_calendar_year() {
+        let check = |at: OffsetDateTime, date: Date, year: i32| {
+            assert_eq!(vietnam_date(at), date, "{at}");
+            assert_eq!(register_year(at), year, "{at}");
+        };
+        check(
+            datetime!(2024-12-31 16:59:59.999 UTC),
+            date!(2024 - 12 - 31),
+            2024,
+        );
+        check(
+            datetime!(2024-12-31 17:00:00 UTC),
+            date!(2025 - 01 - 01),
+            2025,
+        );
+        check(
+            datetime!(2024-12-31 17:30:00 UTC),
+            date!(2025 - 01 - 01),
+            2025,
+        );
+        check(
+            datetime!(2025-01-01 00:00:00 +07:00),
+            date!(2025 - 01 - 01),
+            2025,
+        );
+        check(
+            datetime!(2024-12-31 23:59:59 +07:00),
+            date!(2024 - 12 - 31),
+            2024,
+        );
+        check(
+            datetime!(2025-01-01 06:59 +14:00),
+            date!(2024 - 12 - 31),
+            2024,
+        );
+        check(
+            datetime!(2025-06-30 20:00 -05:00),
+            date!(2025 - 07 - 01),
+            2025,
+        );
+        check(datetime!(2024-02-28 18:00 UTC), date!(2024 - 02 - 29), 2024);
+    }
+
+    #[test]
+    fn vietnam_date_saturates_at_the_limits() {
+        let latest = Date::MAX.with_hms(23, 0, 0).unwrap().assume_utc();
+        assert_eq!(vietnam_date(latest), Date::MAX);
+        let earliest = Date::MIN
+            .midnight()
+            .assume_offset(time::macros::offset!(+14));
+        assert_eq!(vietnam_date(earliest), Date::MIN);
+    }
+
+    #[test]
+    fn date_lines() {
+        let check = |place: &str, date: Date, expected: &str| {
+            assert_eq!(date_line(place, date), expected);
+        };
+        check(
+            "Phường Ngô Quyền",
+            date!(2024 - 01 - 10),
+            "Phường Ngô Quyền, ngày 10 tháng 01 năm 2024",
+        );
+        check(
+            "Hà Nội",
+            date!(2020 - 03 - 05),
+            "Hà Nội, ngày 05 tháng 3 năm 2020",
+        );
+        check(
+            "Hà Nội",
+            date!(2020 - 01 - 05),
+            "Hà Nội, ngày 05 tháng 01 năm 2020",
+        );
+        check(
+            "Bắc Giang",
+            date!(2025 - 02 - 28),
+            "Bắc Giang, ngày 28 tháng 02 năm 2025",
+        );
+        check(
+            "Bắc Giang",
+            date!(2025 - 10 - 09),
+            "Bắc Giang, ngày 09 tháng 10 năm 2025",
+        );
+        check(
+            "Phường Ngô Quyền",
+            date!(2025 - 12 - 01),
+            "Phường Ngô Quyền, ngày 01 tháng 12 năm 2025",
+        );
+        check(
+            "Hà Nội",
+            date!(2025 - 11 - 30),
+            "Hà Nội, ngày 30 tháng 11 năm 2025",
+        );
+    }
+
+    #[test]
+    fn short_dates() {
+        let check = |date: Date, expected: &str| assert_eq!(format_vn_date(date), expected);
+        check(date!(2024 - 01 - 10), "10/01/2024");
+        check(date!(2020 - 03 - 05), "05/03/2020");
+        check(date!(2025 - 12 - 31), "31/12/2025");
+        check(date!(0999 - 12 - 31), "31/12/0999");
+    }
+}

@@ -1,0 +1,27 @@
+//! The PDF adapter: the only crate that names lopdf (STYLE.md §1).
+//!
+//! PDFs reach this system from uploads, so every byte of them is attacker-controlled.
+//! The single entry point for such bytes is [`load_untrusted`], which checks the file's framing
+//! cheaply, parses it with lopdf under explicit [`Limits`], and refuses anything it cannot read
+//! safely with an [`Error`] rather than a panic.
+//! lopdf types never cross this crate's public API, so the parser can change without touching
+//! its callers.
+
+// Attacker-controlled bytes must always produce an `Err`, never a panic (STYLE.md §2 and §5,
+// after kanidm's `libs/crypto`).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod error;
+mod limits;
+mod load;
+mod summary;
+
+pub use crate::error::Error;
+pub use crate::limits::Limits;
+pub use crate::load::{LoadedPdf, inspect_untrusted, load_untrusted, load_untrusted_with_password};
+pub use crate::summary::PdfSummary;

@@ -1,0 +1,15 @@
+//! The JSON API under `/api/v1`: one module per resource, DTOs beside their handlers.
+
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod documents;
+pub(crate) mod health;
+pub(crate) mod incoming;
+pub(crate) mod openapi;
+
+use crate::ApiError;
+
+/// Unknown API paths answer with a problem document, like every other API error.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::NoRoute
+}

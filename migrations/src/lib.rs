@@ -1,0 +1,19 @@
+//! The one schema history of Vanthu, for SQLite and PostgreSQL alike.
+//!
+//! Every migration is written with sea-query's schema builder, never raw SQL, so the same statements run
+//! unchanged on both backends; the story tests run them on a fresh database of each kind. SQLite cannot
+//! alter a column in place, so a later change to a column creates a new table and copies the rows.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_foundation;
+
+/// Applies the migrations in order; `db::Db::migrate` is its only caller outside tests.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_foundation::Migration)]
+    }
+}
