@@ -160,6 +160,13 @@ impl App {
         let summary =
             blocking(move || pdf::inspect_untrusted(&pdf_bytes, &pdf::Limits::untrusted_upload()))
                 .await??;
+        if summary.page_count == 0 {
+            // lopdf's lenient repair can turn a damaged file into one with no pages.
+            return Err(Error::NotPdf {
+                reason: "the PDF has no pages".to_owned(),
+                code: "document.corrupt_pdf",
+            });
+        }
         let sha256 = storage::BlobId::of(&bytes).to_string();
         if let Some(existing) =
             db::documents::find_incoming_by_sha256(&self.db, actor.organization_id, &sha256).await?

@@ -59,23 +59,22 @@ impl TestDb {
     }
 }
 
-/// One fresh database per backend under test: SQLite, plus PostgreSQL when `TEST_DATABASE_URL` is set.
-///
-/// # Panics
-/// When `TEST_DATABASE_URL` is set but the server cannot be reached: a CI misconfiguration must fail
-/// loudly rather than silently test one backend.
-pub async fn backends() -> Vec<TestDb> {
-    let mut dbs = vec![TestDb::sqlite().expect("temporary sqlite database")];
-    if let Ok(url) = std::env::var("TEST_DATABASE_URL")
-        && !url.is_empty()
-    {
-        dbs.push(
+impl TestDb {
+    /// A fresh PostgreSQL database on the server of `TEST_DATABASE_URL`, or `None` when it is unset.
+    ///
+    /// # Panics
+    /// When the variable is set but the server cannot be used: a CI misconfiguration must fail
+    /// loudly rather than silently test one backend.
+    pub async fn postgres_from_env() -> Option<TestDb> {
+        let url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty())?;
+        Some(
             TestDb::postgres(&url)
                 .await
                 .expect("TEST_DATABASE_URL is set but unusable"),
-        );
+        )
     }
-    dbs
 }
 
 fn replace_database(url: &str, name: &str) -> String {
@@ -122,6 +121,15 @@ impl Drop for TestDb {
             eprintln!("could not drop test database {name}");
         }
     }
+}
+
+/// Runs raw SQL on a test database, bypassing Vanthu: for tests that play an attacker who edits
+/// stored rows directly.
+pub async fn execute_sql(url: &str, sql: &str) -> anyhow::Result<u64> {
+    let connection = Database::connect(url).await?;
+    let result = connection.execute_unprepared(sql).await?;
+    connection.close().await?;
+    Ok(result.rows_affected())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use app::{App, Clock, Config};
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
-pub use crate::database::{TestDb, backends};
+pub use crate::database::{TestDb, execute_sql};
 pub use crate::pdfs::{minimal_pdf, pdf_with_pages};
 
 /// A clock that reads a settable instant; starts at 2026-03-15 09:00 Vietnam time.
