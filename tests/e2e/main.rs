@@ -5,8 +5,14 @@
 //! so the test output shows which backend each ran on. The PostgreSQL variant uses a fresh database on
 //! the server of `TEST_DATABASE_URL` (CI sets it); without the variable it says so and passes.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support code: a failed unwrap is a failed test"
+)]
+
 mod api;
 mod audit;
+mod cli;
 mod numbering;
 mod serve;
 mod tidy;

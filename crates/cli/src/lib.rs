@@ -171,7 +171,7 @@ async fn serve(
             )
             .await
             .context("seeding the demo data")?;
-        lines.push("Demo logins (password from VANTHU_DEMO_PASSWORD, here shown):".to_owned());
+        lines.push("Demo logins (password: VANTHU_DEMO_PASSWORD, default \"demo\"):".to_owned());
         for (username, role) in seed.logins {
             lines.push(format!("  {username:<12} {role:<12} password: {password}"));
         }

@@ -2,7 +2,7 @@
 //!
 //! Handlers are thin: extract, convert the DTO, make one `app` call, map the result. Authorization,
 //! transactions and audit live in `app`; the mapping of every `app::Error` to a status and a stable
-//! `code` lives in [`error`]. Nothing here names sea-orm, lopdf, openssl or tantivy.
+//! `code` lives in `error.rs`. Nothing here names sea-orm, lopdf, openssl or tantivy.
 
 mod api;
 mod error;

@@ -65,6 +65,10 @@ impl TestDb {
     /// # Panics
     /// When the variable is set but the server cannot be used: a CI misconfiguration must fail
     /// loudly rather than silently test one backend.
+    #[expect(
+        clippy::expect_used,
+        reason = "a misconfigured test database must stop the test run"
+    )]
     pub async fn postgres_from_env() -> Option<TestDb> {
         let url = std::env::var("TEST_DATABASE_URL")
             .ok()
