@@ -17,6 +17,7 @@
 )]
 
 mod error;
+pub mod appearance;
 mod limits;
 mod load;
 mod summary;
