@@ -44,6 +44,18 @@ pub enum Error {
         not_after: OffsetDateTime,
     },
 
+    /// The bytes are not an X.509 certificate.
+    #[error("not a valid X.509 certificate")]
+    InvalidCertificate {
+        /// What OpenSSL reported while decoding.
+        #[source]
+        source: ErrorStack,
+    },
+
+    /// A PEM bundle held no certificate at all.
+    #[error("no certificate found")]
+    NoCertificate,
+
     /// A file could not be written (or a folder created).
     #[error("cannot write {path}")]
     Io {

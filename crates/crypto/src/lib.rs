@@ -27,6 +27,10 @@
 mod certificate;
 pub mod devpki;
 mod error;
+mod signer;
+mod x509;
 
 pub use crate::certificate::{CertificateSummary, load_pkcs12_summary};
 pub use crate::error::Error;
+pub use crate::signer::{HashAlgorithm, SignatureAlgorithm, SignaturePreference, Signer};
+pub use crate::x509::Certificate;

@@ -16,8 +16,8 @@
     clippy::indexing_slicing
 )]
 
-mod error;
 pub mod appearance;
+mod error;
 mod limits;
 mod load;
 mod summary;

@@ -1,0 +1,145 @@
+//! X.509 certificates (RFC 5280) as owned DER, with the accessors the signing engine and the
+//! validator need, so that no other crate names OpenSSL's types.
+
+use openssl::hash::MessageDigest;
+use openssl::x509::X509;
+use time::OffsetDateTime;
+
+use crate::certificate::summarize;
+use crate::{CertificateSummary, Error};
+
+/// One certificate, kept as its DER encoding.
+///
+/// Invariant: `der` parses as an X.509 certificate (checked by every constructor).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Certificate {
+    der: Vec<u8>,
+}
+
+impl Certificate {
+    /// Parses one DER certificate.
+    ///
+    /// # Errors
+    /// `Error::InvalidCertificate` when the bytes are not a certificate.
+    pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
+        X509::from_der(der).map_err(|source| Error::InvalidCertificate { source })?;
+        Ok(Certificate { der: der.to_vec() })
+    }
+
+    /// Parses every certificate of a PEM bundle, in order.
+    ///
+    /// # Errors
+    /// `Error::InvalidCertificate` when the text holds no certificate or a malformed one.
+    pub fn from_pem_bundle(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
+        let stack =
+            X509::stack_from_pem(pem).map_err(|source| Error::InvalidCertificate { source })?;
+        if stack.is_empty() {
+            return Err(Error::NoCertificate);
+        }
+        stack
+            .iter()
+            .map(|certificate| {
+                Ok(Certificate {
+                    der: certificate.to_der()?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) fn from_openssl(certificate: &openssl::x509::X509Ref) -> Result<Certificate, Error> {
+        Ok(Certificate {
+            der: certificate.to_der()?,
+        })
+    }
+
+    pub(crate) fn to_openssl(&self) -> Result<X509, Error> {
+        X509::from_der(&self.der).map_err(|source| Error::InvalidCertificate { source })
+    }
+
+    /// The DER encoding.
+    pub fn as_der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The PEM encoding.
+    ///
+    /// # Errors
+    /// `Error::Backend` if encoding fails.
+    pub fn to_pem(&self) -> Result<String, Error> {
+        let pem = self.to_openssl()?.to_pem()?;
+        Ok(String::from_utf8_lossy(&pem).into_owned())
+    }
+
+    /// Subject, issuer, serial, validity and key, as plain values.
+    ///
+    /// # Errors
+    /// `Error::Backend` if a field cannot be read.
+    pub fn summary(&self) -> Result<CertificateSummary, Error> {
+        let certificate = self.to_openssl()?;
+        summarize(&certificate)
+    }
+
+    /// The SHA-256 of the DER encoding.
+    ///
+    /// # Errors
+    /// `Error::Backend` if hashing fails.
+    pub fn sha256(&self) -> Result<Vec<u8>, Error> {
+        Ok(openssl::hash::hash(MessageDigest::sha256(), &self.der)?.to_vec())
+    }
+
+    /// Whether `at` lies within the validity period.
+    ///
+    /// # Errors
+    /// `Error::Backend` if the validity cannot be read.
+    pub fn is_valid_at(&self, at: OffsetDateTime) -> Result<bool, Error> {
+        let summary = self.summary()?;
+        Ok(summary.not_before <= at && at <= summary.not_after)
+    }
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.summary() {
+            Ok(summary) => write!(
+                f,
+                "Certificate({}, serial {})",
+                summary.subject, summary.serial_hex
+            ),
+            Err(_) => f.write_str("Certificate(unreadable)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn certs_dev(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/../../certs-dev/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_pem_bundle_parses_in_order_and_round_trips() {
+        let chain = Certificate::from_pem_bundle(&certs_dev("chain.pem")).unwrap();
+        assert_eq!(chain.len(), 2);
+        assert!(chain[0].summary().unwrap().subject.contains("Intermediate"));
+        let again = Certificate::from_der(chain[1].as_der()).unwrap();
+        assert_eq!(again, chain[1]);
+        assert!(
+            chain[1]
+                .to_pem()
+                .unwrap()
+                .starts_with("-----BEGIN CERTIFICATE-----")
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(Certificate::from_der(b"not a certificate").is_err());
+        assert!(Certificate::from_pem_bundle(b"").is_err());
+    }
+}
