@@ -14,7 +14,9 @@ mod api;
 mod audit;
 mod cli;
 mod numbering;
+mod oracles;
 mod serve;
+mod signing;
 mod tidy;
 
 /// Declares `sqlite` and `postgres` tests for each story function named.

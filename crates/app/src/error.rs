@@ -60,6 +60,15 @@ pub enum Error {
         /// The id of the existing document.
         existing: i64,
     },
+    /// A signature could not be made; `code` says why (`signing.certificate_refused`,
+    /// `key.wrong_password`, `signing.service_unavailable`, …).
+    #[error("{message}")]
+    Signing {
+        /// The stable code.
+        code: &'static str,
+        /// What went wrong, in plain words.
+        message: String,
+    },
     /// A concurrent change won; retry.
     #[error("the record was changed concurrently; retry")]
     Conflict,
@@ -104,6 +113,7 @@ impl Error {
             Error::NotPdf { code, .. } => code,
             Error::TooLarge { .. } => "request.too_large",
             Error::Duplicate { .. } => "incoming.duplicate",
+            Error::Signing { code, .. } => code,
             Error::Conflict => "conflict",
             Error::Integrity { .. } => "storage.integrity",
             Error::Config { .. } => "config.invalid",

@@ -14,6 +14,7 @@ mod demo;
 mod error;
 mod intake;
 mod operation;
+pub mod signing;
 
 use std::sync::Arc;
 

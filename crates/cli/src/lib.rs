@@ -50,11 +50,108 @@ enum Command {
         #[arg(long, default_value = "certs-dev")]
         out: PathBuf,
     },
+    /// Sign a PDF (PAdES): `vanthu sign IN.pdf -o OUT.pdf --p12 KEY.p12 --trust ROOT.pem`.
+    Sign(Box<SignArgs>),
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+/// The arguments of `vanthu sign`.
+#[derive(Debug, clap::Args)]
+struct SignArgs {
+    /// The PDF to sign; it is never overwritten.
+    input: PathBuf,
+    /// Where to write the signed PDF.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// A PKCS#12 file with the key and certificate.
+    #[arg(
+        long,
+        conflicts_with = "pkcs11_module",
+        required_unless_present = "pkcs11_module"
+    )]
+    p12: Option<PathBuf>,
+    /// The environment variable that holds the PKCS#12 password.
+    #[arg(long, default_value = "VANTHU_KEY_PASSWORD")]
+    password_env: String,
+    /// A PKCS#11 module (the token vendor's `.so`).
+    #[arg(long, requires_all = ["token", "key_label"])]
+    pkcs11_module: Option<PathBuf>,
+    /// The token's label.
+    #[arg(long)]
+    token: Option<String>,
+    /// The key's label on the token.
+    #[arg(long)]
+    key_label: Option<String>,
+    /// The environment variable that holds the token's user PIN.
+    #[arg(long, default_value = "VANTHU_KEY_PIN")]
+    pin_env: String,
+    /// Intermediate certificates (PEM) when the token holds only the signer's certificate.
+    #[arg(long)]
+    chain: Option<PathBuf>,
+    /// A trust root (PEM) the certificate must chain to; repeatable.
+    #[arg(long, required = true)]
+    trust: Vec<PathBuf>,
+    /// The PAdES level: b-b, b-t, b-lt or b-lta.
+    #[arg(long, default_value = "b-b")]
+    level: String,
+    /// The RFC 3161 time-stamping authority (needed from b-t).
+    #[arg(long)]
+    tsa: Option<String>,
+    /// An OCSP responder overriding the certificates' own (b-lt and b-lta).
+    #[arg(long)]
+    ocsp: Option<String>,
+    /// The signature field: an existing empty field, or the name of a new one.
+    #[arg(long)]
+    field: Option<String>,
+    /// A visible box, `PAGE:X,Y,W,H` in points (origin bottom-left).
+    #[arg(long, value_parser = parse_placement)]
+    visible: Option<app::signing::Placement>,
+    /// The signature image (PNG with transparency) for the visible box.
+    #[arg(long, requires = "visible")]
+    image: Option<PathBuf>,
+    /// `/Reason`.
+    #[arg(long)]
+    reason: Option<String>,
+    /// `/Location`.
+    #[arg(long)]
+    location: Option<String>,
+    /// The hash: sha256, sha384 or sha512.
+    #[arg(long, default_value = "sha256")]
+    hash: String,
+    /// Use RSASSA-PSS for RSA keys.
+    #[arg(long)]
+    pss: bool,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_placement(text: &str) -> Result<app::signing::Placement, String> {
+    let usage = || format!("{text:?} is not PAGE:X,Y,W,H (e.g. 1:350,120,180,80)");
+    let (page, numbers) = text.split_once(':').ok_or_else(usage)?;
+    let page: usize = page.trim().parse().map_err(|_| usage())?;
+    let numbers: Vec<f32> = numbers
+        .split(',')
+        .map(|number| number.trim().parse::<f32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| usage())?;
+    let [x, y, width, height] = numbers.as_slice() else {
+        return Err(usage());
+    };
+    if page == 0 || *width <= 0.0 || *height <= 0.0 {
+        return Err(usage());
+    }
+    Ok(app::signing::Placement {
+        page,
+        x: *x,
+        y: *y,
+        width: *width,
+        height: *height,
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +229,74 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+    }
+}
+
+fn sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
+    let secret_from = |name: &str| -> anyhow::Result<SecretString> {
+        std::env::var(name)
+            .map(SecretString::from)
+            .with_context(|| {
+                format!("the environment variable {name} holding the secret is not set")
+            })
+    };
+    let key = match (&args.p12, &args.pkcs11_module) {
+        (Some(path), _) => app::signing::KeySource::Pkcs12 {
+            path: path.clone(),
+            password: secret_from(&args.password_env)?,
+        },
+        (None, Some(module)) => app::signing::KeySource::Pkcs11 {
+            module: module.clone(),
+            token: args.token.clone().unwrap_or_default(),
+            key_label: args.key_label.clone().unwrap_or_default(),
+            pin: secret_from(&args.pin_env)?,
+            chain: args.chain.clone(),
+        },
+        (None, None) => anyhow::bail!(
+            "name a key: --p12 FILE or --pkcs11-module PATH --token LABEL --key-label LABEL"
+        ),
+    };
+    let hash = match args.hash.as_str() {
+        "sha256" => app::signing::HashChoice::Sha256,
+        "sha384" => app::signing::HashChoice::Sha384,
+        "sha512" => app::signing::HashChoice::Sha512,
+        other => anyhow::bail!("unknown hash {other:?}: use sha256, sha384 or sha512"),
+    };
+    let request = app::signing::SignFileRequest {
+        input: args.input.clone(),
+        output: args.output.clone(),
+        key,
+        level: args.level.clone(),
+        tsa_url: args.tsa.clone(),
+        ocsp_url: args.ocsp.clone(),
+        field: args.field.clone(),
+        visible: args.visible,
+        image: args.image.clone(),
+        reason: args.reason.clone(),
+        location: args.location.clone(),
+        trust: args.trust.clone(),
+        preference: app::signing::preference(hash, args.pss),
+    };
+    let now = app::Clock::now(&SystemClock);
+    match app::signing::sign_file(&request, now) {
+        Ok(outcome) => {
+            if args.json {
+                say(&serde_json::json!({"signer": outcome.signer, "level": outcome.level, "bytes": outcome.bytes, "output": args.output}).to_string())?;
+            } else {
+                say(&format!(
+                    "signed {} ({}) by {} -> {}",
+                    args.input.display(),
+                    outcome.level,
+                    outcome.signer,
+                    args.output.display()
+                ))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("error [{}]: {error}", error.code());
+            Ok(ExitCode::FAILURE)
         }
     }
 }

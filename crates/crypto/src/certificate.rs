@@ -6,7 +6,7 @@
 
 use openssl::asn1::{Asn1Time, Asn1TimeRef};
 use openssl::nid::Nid;
-use openssl::pkcs12::Pkcs12;
+use openssl::pkcs12::{ParsedPkcs12_2, Pkcs12};
 use openssl::pkey::{Id, PKeyRef, Public};
 use openssl::x509::{X509NameRef, X509Ref};
 use time::OffsetDateTime;
@@ -39,6 +39,20 @@ pub struct CertificateSummary {
 /// [`Error::InvalidPkcs12`] when the bytes are not PKCS#12, [`Error::WrongPassword`] when the
 /// password does not open it, [`Error::Pkcs12WithoutCertificate`] when it holds no certificate.
 pub fn load_pkcs12_summary(p12_der: &[u8], password: &str) -> Result<CertificateSummary, Error> {
+    let parsed = open_pkcs12(p12_der, password)?;
+    let Some(certificate) = parsed.cert else {
+        return Err(Error::Pkcs12WithoutCertificate);
+    };
+    summarize(&certificate)
+}
+
+/// Opens a PKCS#12 file (RFC 7292), telling a wrong password from a file that is not PKCS#12.
+///
+/// # Errors
+///
+/// [`Error::InvalidPkcs12`] when the bytes are not PKCS#12, [`Error::WrongPassword`] when the
+/// password does not open it.
+pub(crate) fn open_pkcs12(p12_der: &[u8], password: &str) -> Result<ParsedPkcs12_2, Error> {
     let pkcs12 = match Pkcs12::from_der(p12_der) {
         Ok(pkcs12) => pkcs12,
         Err(source) => return Err(Error::InvalidPkcs12 { source }),
@@ -48,15 +62,11 @@ pub fn load_pkcs12_summary(p12_der: &[u8], password: &str) -> Result<Certificate
     if password.contains('\0') {
         return Err(Error::WrongPassword);
     }
-    let parsed = match pkcs12.parse2(password) {
-        Ok(parsed) => parsed,
-        Err(source) if is_mac_failure(&source) => return Err(Error::WrongPassword),
-        Err(source) => return Err(Error::InvalidPkcs12 { source }),
-    };
-    let Some(certificate) = parsed.cert else {
-        return Err(Error::Pkcs12WithoutCertificate);
-    };
-    summarize(&certificate)
+    match pkcs12.parse2(password) {
+        Ok(parsed) => Ok(parsed),
+        Err(source) if is_mac_failure(&source) => Err(Error::WrongPassword),
+        Err(source) => Err(Error::InvalidPkcs12 { source }),
+    }
 }
 
 /// Summarizes one certificate.
@@ -146,7 +156,7 @@ fn to_offset_date_time(asn1_time: &Asn1TimeRef) -> Result<OffsetDateTime, Error>
 }
 
 /// Names the key algorithm and size the way our UI and audit trail show it.
-fn key_algorithm(public_key: &PKeyRef<Public>) -> Result<String, Error> {
+pub(crate) fn key_algorithm(public_key: &PKeyRef<Public>) -> Result<String, Error> {
     let id = public_key.id();
     if id == Id::RSA || id == Id::RSA_PSS {
         return Ok(format!("RSA-{}", public_key.bits()));

@@ -6,6 +6,13 @@
 //!
 //! - [`devpki`] generates the development PKI committed in `certs-dev/`.
 //! - [`load_pkcs12_summary`] tells who a PKCS#12 key belongs to and when it is valid.
+//! - [`Pkcs11Signer`] signs with a key on a PKCS#11 token (USB token, HSM) through `cryptoki`.
+//! - [`SoftwareSigner`] signs with a PKCS#12 or PEM key in memory.
+//! - [`signed_attributes`] and [`assemble_signed_data`] build the CMS of a PAdES baseline signature
+//!   ourselves (no signing-time attribute); [`add_signature_timestamp`] makes it B-T.
+//! - [`timestamp_request`] / [`parse_timestamp_response`] speak RFC 3161, [`ocsp_request`] /
+//!   [`check_ocsp_response`] RFC 6960; [`check_signing_certificate`] is the policy applied before
+//!   any key signs (TT 15/2025/TT-BKHCN).
 
 #![deny(
     clippy::unwrap_used,
@@ -25,12 +32,31 @@
 )]
 
 mod certificate;
+mod cms;
 pub mod devpki;
 mod error;
+mod hash;
+mod ocsp;
+mod pkcs11;
+mod policy;
 mod signer;
+mod software;
+mod tsp;
 mod x509;
 
 pub use crate::certificate::{CertificateSummary, load_pkcs12_summary};
+pub use crate::cms::{
+    ID_AA_SIGNATURE_TIME_STAMP_TOKEN, add_signature_timestamp, assemble_signed_data,
+    signature_value, signed_attributes,
+};
 pub use crate::error::Error;
-pub use crate::signer::{HashAlgorithm, SignatureAlgorithm, SignaturePreference, Signer};
+pub use crate::hash::digest;
+pub use crate::ocsp::{OcspStatus, check_ocsp_response, ocsp_request};
+pub use crate::pkcs11::{Pkcs11Config, Pkcs11Signer};
+pub use crate::policy::{CertificateRefusal, check_signing_certificate};
+pub use crate::signer::{
+    HashAlgorithm, SignatureAlgorithm, SignaturePreference, Signer, random_nonce, verify_signature,
+};
+pub use crate::software::SoftwareSigner;
+pub use crate::tsp::{TimestampToken, parse_timestamp_response, timestamp_request};
 pub use crate::x509::Certificate;

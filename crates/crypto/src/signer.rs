@@ -97,3 +97,47 @@ pub trait Signer: Send + Sync + std::fmt::Debug {
     /// Whatever the key's backend reports, as a `crypto::Error`.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error>;
 }
+
+/// Checks `signature` over `message` with the certificate's public key, under `algorithm`: used to
+/// catch a remote signing service that answered with a wrong or garbled signature before it is
+/// embedded.
+///
+/// # Errors
+/// `Error::Backend` when the key cannot be read; a signature that does not verify is `Ok(false)`.
+pub fn verify_signature(
+    certificate: &Certificate,
+    algorithm: SignatureAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, Error> {
+    use openssl::hash::MessageDigest;
+    use openssl::rsa::Padding;
+    use openssl::sign::{RsaPssSaltlen, Verifier};
+
+    let public_key = certificate.to_openssl()?.public_key()?;
+    let digest = match algorithm.hash() {
+        HashAlgorithm::Sha256 => MessageDigest::sha256(),
+        HashAlgorithm::Sha384 => MessageDigest::sha384(),
+        HashAlgorithm::Sha512 => MessageDigest::sha512(),
+    };
+    let mut verifier = Verifier::new(digest, &public_key)?;
+    if let SignatureAlgorithm::RsaPss(_) = algorithm {
+        verifier.set_rsa_padding(Padding::PKCS1_PSS)?;
+        verifier.set_rsa_mgf1_md(digest)?;
+        verifier.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
+    }
+    verifier.update(message)?;
+    // OpenSSL reports a malformed signature as an error rather than `false`: both mean "no".
+    Ok(verifier.verify(signature).unwrap_or(false))
+}
+
+/// A random 63-bit nonce for RFC 3161 and OCSP requests (positive, so that its DER INTEGER needs no
+/// sign byte surprises at either end).
+///
+/// # Errors
+/// `Error::Backend` when the system's random source fails.
+pub fn random_nonce() -> Result<u64, Error> {
+    let mut bytes = [0u8; 8];
+    openssl::rand::rand_bytes(&mut bytes)?;
+    Ok(u64::from_be_bytes(bytes) >> 1)
+}

@@ -97,6 +97,36 @@ impl Certificate {
     }
 }
 
+impl Certificate {
+    /// The OCSP responder URLs of the Authority Information Access extension (RFC 5280 §4.2.2.1).
+    ///
+    /// # Errors
+    /// `Error::InvalidCertificate` if the certificate cannot be decoded.
+    pub fn ocsp_urls(&self) -> Result<Vec<String>, Error> {
+        let certificate = self.to_openssl()?;
+        let urls = match certificate.ocsp_responders() {
+            Ok(responders) => responders.iter().map(|url| url.to_string()).collect(),
+            // No AIA extension: no responder.
+            Err(_) => Vec::new(),
+        };
+        Ok(urls)
+    }
+
+    /// Whether `issuer` issued this certificate: the names match and `issuer`'s key verifies this
+    /// certificate's signature.
+    pub fn is_issued_by(&self, issuer: &Certificate) -> bool {
+        let (Ok(subject), Ok(issuer)) = (self.to_openssl(), issuer.to_openssl()) else {
+            return false;
+        };
+        let names_match = matches!(issuer.issued(&subject), openssl::x509::X509VerifyResult::OK);
+        names_match
+            && issuer
+                .public_key()
+                .and_then(|key| subject.verify(&key))
+                .unwrap_or(false)
+    }
+}
+
 impl std::fmt::Debug for Certificate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.summary() {
@@ -135,6 +165,16 @@ mod tests {
                 .unwrap()
                 .starts_with("-----BEGIN CERTIFICATE-----")
         );
+    }
+
+    #[test]
+    fn issuers_and_ocsp_urls_are_read_from_the_certificates() {
+        let chain = Certificate::from_pem_bundle(&certs_dev("chain.pem")).unwrap();
+        let leader = &Certificate::from_pem_bundle(&certs_dev("leader-rsa.pem")).unwrap()[0];
+        assert!(leader.is_issued_by(&chain[0]));
+        assert!(!leader.is_issued_by(&chain[1]));
+        assert!(chain[0].is_issued_by(&chain[1]));
+        assert_eq!(leader.ocsp_urls().unwrap(), ["http://127.0.0.1:8788/ocsp"]);
     }
 
     #[test]

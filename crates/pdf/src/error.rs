@@ -57,4 +57,90 @@ pub enum Error {
         /// The limit it exceeded, in bytes.
         limit: u64,
     },
+    /// The file cannot take an incremental update that other readers would see as this crate
+    /// does: its cross-reference data had to be repaired, it is a hybrid-reference file, or its
+    /// object numbers are exhausted; `reason` is a fixed phrase.
+    #[error("pdf file cannot be updated incrementally: {reason}")]
+    Unsignable {
+        /// A short, fixed description of what is wrong.
+        reason: &'static str,
+    },
+    /// A request to add fields or to sign is unusable as given (an empty field name, a
+    /// rectangle that is not finite, no room reserved for the signature); `reason` is a fixed
+    /// phrase.
+    #[error("invalid pdf signing request: {reason}")]
+    InvalidRequest {
+        /// A short, fixed description of what is wrong.
+        reason: &'static str,
+    },
+    /// The named page does not exist.
+    #[error("pdf file has no page {page}; it has {page_count}")]
+    NoSuchPage {
+        /// The 1-based page number asked for.
+        page: usize,
+        /// How many pages the file has.
+        page_count: usize,
+    },
+    /// The form has no field of the given name.
+    #[error("pdf form has no field of that name")]
+    NoSuchField,
+    /// The form already has a field of the given name.
+    #[error("pdf form already has a field of that name")]
+    FieldExists,
+    /// The named field is of another kind than the operation needs.
+    #[error("pdf form field is not a {expected} field")]
+    WrongFieldKind {
+        /// The kind the operation needs: `signature` or `text`.
+        expected: &'static str,
+    },
+    /// The named signature field already holds a signature.
+    #[error("pdf signature field is already signed")]
+    AlreadySigned,
+    /// The signature does not fit in the room reserved for it in the file.
+    #[error(
+        "signature of {needed} bytes does not fit the {capacity} bytes reserved in the pdf file"
+    )]
+    SignatureTooLarge {
+        /// The size of the signature (the CMS structure), in bytes.
+        needed: usize,
+        /// The room reserved for it, in bytes.
+        capacity: usize,
+    },
+    /// The bytes are not a file prepared for signing: no empty signature placeholder ends them.
+    #[error("pdf file holds no signature placeholder")]
+    NotPrepared,
+    /// The text of a signature appearance holds a character that the embedded font cannot draw:
+    /// one outside Liberation Serif (for example CJK), a control character, or a combining mark
+    /// (callers pass NFC text, in which Vietnamese letters are precomposed).
+    #[error(
+        "the signature appearance text contains {character:?}, which the embedded font cannot draw"
+    )]
+    UnsupportedCharacter {
+        /// The character.
+        character: char,
+    },
+    /// An image of a signature appearance is not a PNG that can be read; `reason` is a fixed
+    /// phrase.
+    #[error("the signature appearance image is not a readable png: {reason}")]
+    InvalidImage {
+        /// A short, fixed description of what is wrong.
+        reason: &'static str,
+    },
+    /// An image of a signature appearance is larger than 4096 pixels on a side or 64 MiB once
+    /// decoded.
+    #[error("the signature appearance image is {width}x{height} pixels, over the size limit")]
+    ImageTooLarge {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// A signature appearance cannot be rendered: its geometry is unusable (a box or size that is
+    /// not a positive finite number of points) or its font could not be embedded; `reason` is a
+    /// fixed phrase.
+    #[error("the signature appearance cannot be rendered: {reason}")]
+    Appearance {
+        /// A short, fixed description of what is wrong.
+        reason: &'static str,
+    },
 }

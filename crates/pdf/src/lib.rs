@@ -17,12 +17,25 @@
 )]
 
 pub mod appearance;
+mod dss;
 mod error;
+#[cfg(test)]
+mod fixtures;
+mod form;
 mod limits;
 mod load;
+mod revision;
+mod sign;
 mod summary;
 
+pub use crate::dss::{DssContents, append_dss, append_dss_with_password};
 pub use crate::error::Error;
 pub use crate::limits::Limits;
 pub use crate::load::{LoadedPdf, inspect_untrusted, load_untrusted, load_untrusted_with_password};
+pub use crate::sign::{
+    EmbeddedSignature, FieldKind, FieldSpec, FieldTarget, MAX_CONTENTS_CAPACITY, PreparedSignature,
+    SignatureKind, SignatureRequest, add_fields, add_fields_with_password, fill_text_field,
+    fill_text_field_with_password, prepare_signature, prepare_signature_with_password, signatures,
+    signatures_with_password,
+};
 pub use crate::summary::PdfSummary;

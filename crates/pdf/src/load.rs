@@ -20,12 +20,7 @@ use crate::summary::{self, PdfSummary};
 /// Its only constructors are [`load_untrusted`] and [`load_untrusted_with_password`], so every
 /// value has passed the limits and is not locked by encryption.
 pub struct LoadedPdf {
-    /// Kept for the operations that later issues add (text extraction, signing); lopdf types
-    /// stay private to this crate.
-    #[expect(
-        dead_code,
-        reason = "read by the signing and extraction operations to come"
-    )]
+    /// Read by the signing operations (`sign.rs`); lopdf types stay private to this crate.
     document: Document,
     summary: PdfSummary,
 }
@@ -34,6 +29,11 @@ impl LoadedPdf {
     /// Facts about the document: version, page and object counts, encryption, signature fields.
     pub fn summary(&self) -> PdfSummary {
         self.summary.clone()
+    }
+
+    /// The parsed document, for the operations in this crate that read or update it.
+    pub(crate) fn into_document(self) -> Document {
+        self.document
     }
 }
 
@@ -186,7 +186,7 @@ fn check_loaded(document: &Document, has_password: bool, limits: &Limits) -> Res
 /// unwinds on panic (the workspace must never set `panic = "abort"`).
 /// `AssertUnwindSafe` is sound because `parse` mutates nothing outside itself: a panic drops the
 /// half-built document, and the caller's bytes are only borrowed.
-fn guarded<T>(parse: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+pub(crate) fn guarded<T>(parse: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     match panic::catch_unwind(AssertUnwindSafe(parse)) {
         Ok(result) => result,
         Err(_) => Err(Error::Corrupt {

@@ -89,6 +89,10 @@ fn status_of(error: &app::Error) -> StatusCode {
         E::Validation { .. } | E::NotPdf { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         E::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         E::Duplicate { .. } | E::Conflict => StatusCode::CONFLICT,
+        E::Signing { code, .. } if code.starts_with("signing.service") => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        E::Signing { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         E::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         E::Integrity { .. } | E::Config { .. } | E::Internal { .. } => {
             StatusCode::INTERNAL_SERVER_ERROR
@@ -219,6 +223,22 @@ mod tests {
             (E::TooLarge { limit: 1 }, 413, "request.too_large"),
             (E::Duplicate { existing: 1 }, 409, "incoming.duplicate"),
             (E::Conflict, 409, "conflict"),
+            (
+                E::Signing {
+                    code: "key.wrong_password",
+                    message: "x".into(),
+                },
+                422,
+                "key.wrong_password",
+            ),
+            (
+                E::Signing {
+                    code: "signing.service_unavailable",
+                    message: "x".into(),
+                },
+                503,
+                "signing.service_unavailable",
+            ),
             (
                 E::Integrity { detail: "x".into() },
                 500,

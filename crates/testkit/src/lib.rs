@@ -1,11 +1,15 @@
 //! Test support, used only as a dev-dependency: fresh databases on every backend, a fixed clock,
-//! ready-made apps, and PDF builders.
+//! ready-made apps, PDF builders, and for signing: dev TSA and OCSP services on loopback
+//! ([`services`]), a SoftHSM2 token ([`softhsm`]) and the external validators ([`oracles`]).
 //!
 //! Every DB test runs on a fresh SQLite file and, when `TEST_DATABASE_URL` is set (CI sets it), on a
 //! fresh, uniquely named PostgreSQL database that is dropped afterwards (kept with `KEEP_TEST_DB=1`).
 
 mod database;
+pub mod oracles;
 mod pdfs;
+pub mod services;
+pub mod softhsm;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
