@@ -37,7 +37,7 @@ fn demo_plan() -> Vec<u8> {
     .unwrap()
 }
 
-fn request(dir: &Path, input: &[u8], key: KeySource, level: &str) -> SignFileRequest {
+fn sign_request(dir: &Path, input: &[u8], key: KeySource, level: &str) -> SignFileRequest {
     let input_path = dir.join("in.pdf");
     std::fs::write(&input_path, input).unwrap();
     SignFileRequest {
@@ -68,7 +68,7 @@ fn assert_oracles_accept(pdf: &Path, signatures: usize, timestamped: bool) {
         pyhanko.stderr
     );
     assert_eq!(
-        pyhanko.stdout.matches("INTACT:TRUSTED").count() >= signatures,
+        pyhanko.stdout.matches(":INTACT:TRUSTED").count() >= signatures,
         true,
         "{}",
         pyhanko.stdout
@@ -113,7 +113,7 @@ async fn every_level_and_key_type_passes_the_validators() {
     let original = demo_plan();
     for key in ["leader-rsa", "leader-p256", "seal-rsa", "seal-p256"] {
         for level in ["b-b", "b-t", "b-lt", "b-lta"] {
-            let mut request = request(dir.path(), &original, p12(key), level);
+            let mut request = sign_request(dir.path(), &original, p12(key), level);
             request.tsa_url = Some(tsa.url.clone());
             request.ocsp_url = Some(ocsp.url.clone());
             let tsa_url = tsa.url.clone();
@@ -184,7 +184,8 @@ async fn the_decree_30_flow_passes_pyhanko_with_both_signatures_intact() {
             number_box: [60.0, 700.0, 260.0, 718.0],
             date_box: [300.0, 720.0, 540.0, 738.0],
         };
-        let original = demo_plan();
+        // A draft as the drafter uploads it: the number and date are still blank.
+        let original = testkit::pdf_with_pages(&["DU THAO KE HOACH", "TM. UY BAN NHAN DAN"]);
         let draft = pades::decree30::prepare_draft(&original, &layout, &limits).unwrap();
         let (width, height) = (200.0, 80.0);
         let signature_png = test_asset("signature-blue.png");
@@ -241,13 +242,20 @@ async fn the_decree_30_flow_passes_pyhanko_with_both_signatures_intact() {
         )
         .unwrap();
         assert_eq!(&sealed[..original.len()], original.as_slice());
+        // Kept under target/ for a human to open after the run.
+        let artifacts = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../target/e2e-artifacts"
+        ));
+        std::fs::create_dir_all(&artifacts).unwrap();
+        std::fs::write(artifacts.join("decree30.pdf"), &sealed).unwrap();
         let path = dir_path.join("decree30.pdf");
         std::fs::write(&path, &sealed).unwrap();
 
         let pyhanko = oracles::pyhanko_validate(&path, &root()).unwrap();
         assert!(pyhanko.success, "{}\n{}", pyhanko.stdout, pyhanko.stderr);
         assert_eq!(
-            pyhanko.stdout.matches("INTACT:TRUSTED").count(),
+            pyhanko.stdout.matches(":INTACT:TRUSTED").count(),
             2,
             "{}",
             pyhanko.stdout
@@ -335,7 +343,7 @@ async fn signatures_by_pyhanko_and_by_vanthu_coexist_in_either_order() {
     pyhanko_sign(&dir.path().join("plain.pdf"), &by_pyhanko, "PyHankoSig");
     let then_vanthu = dir.path().join("then-vanthu");
     std::fs::create_dir(&then_vanthu).unwrap();
-    let request = request(
+    let request = sign_request(
         &then_vanthu,
         &std::fs::read(&by_pyhanko).unwrap(),
         p12("leader-rsa"),
@@ -346,7 +354,7 @@ async fn signatures_by_pyhanko_and_by_vanthu_coexist_in_either_order() {
     // Vanthu first, then pyHanko.
     let first = dir.path().join("first");
     std::fs::create_dir(&first).unwrap();
-    let request = request(&first, &original, p12("leader-p256"), "b-b");
+    let request = sign_request(&first, &original, p12("leader-p256"), "b-b");
     app::signing::sign_file(&request, now()).unwrap();
     let both = dir.path().join("both.pdf");
     pyhanko_sign(&request.output, &both, "PyHankoSig");
@@ -361,7 +369,7 @@ async fn rsa_pss_and_longer_hashes_are_accepted() {
         (HashChoice::Sha384, false),
         (HashChoice::Sha512, true),
     ] {
-        let mut request = request(dir.path(), &demo_plan(), p12("leader-rsa"), "b-b");
+        let mut request = sign_request(dir.path(), &demo_plan(), p12("leader-rsa"), "b-b");
         request.preference = app::signing::preference(hash, pss);
         app::signing::sign_file(&request, now()).unwrap();
         assert_oracles_accept(&request.output, 1, false);
@@ -373,7 +381,7 @@ async fn a_visible_signature_with_an_image_renders() {
     let dir = tempfile::tempdir().unwrap();
     let image = dir.path().join("chu-ky.png");
     std::fs::write(&image, test_asset("signature-blue.png")).unwrap();
-    let mut request = request(dir.path(), &demo_plan(), p12("leader-rsa"), "b-b");
+    let mut request = sign_request(dir.path(), &demo_plan(), p12("leader-rsa"), "b-b");
     request.visible = Some(Placement {
         page: 2,
         x: 330.0,
@@ -397,7 +405,7 @@ async fn bad_inputs_and_refused_certificates_give_clear_errors() {
         |request: &SignFileRequest| app::signing::sign_file(request, now()).unwrap_err().code();
 
     assert_eq!(
-        code_of(&request(
+        code_of(&sign_request(
             dir.path(),
             b"not a pdf at all",
             p12("leader-rsa"),
@@ -406,7 +414,7 @@ async fn bad_inputs_and_refused_certificates_give_clear_errors() {
         "document.not_pdf"
     );
     assert_eq!(
-        code_of(&request(
+        code_of(&sign_request(
             dir.path(),
             &plan[..plan.len() / 3],
             p12("leader-rsa"),
@@ -419,25 +427,25 @@ async fn bad_inputs_and_refused_certificates_give_clear_errors() {
         password: SecretString::from("sai".to_owned()),
     };
     assert_eq!(
-        code_of(&request(dir.path(), &plan, wrong_password, "b-b")),
+        code_of(&sign_request(dir.path(), &plan, wrong_password, "b-b")),
         "key.wrong_password"
     );
     assert_eq!(
-        code_of(&request(dir.path(), &plan, p12("expired-rsa"), "b-b")),
+        code_of(&sign_request(dir.path(), &plan, p12("expired-rsa"), "b-b")),
         "signing.certificate_refused"
     );
-    let mut untrusted = request(dir.path(), &plan, p12("leader-rsa"), "b-b");
+    let mut untrusted = sign_request(dir.path(), &plan, p12("leader-rsa"), "b-b");
     untrusted.trust = vec![certs("seal-rsa.pem")];
     assert_eq!(code_of(&untrusted), "signing.certificate_refused");
     assert_eq!(
-        code_of(&request(dir.path(), &plan, p12("leader-rsa"), "b-t")),
+        code_of(&sign_request(dir.path(), &plan, p12("leader-rsa"), "b-t")),
         "signing.tsa_required"
     );
     assert_eq!(
-        code_of(&request(dir.path(), &plan, p12("leader-rsa"), "b-x")),
+        code_of(&sign_request(dir.path(), &plan, p12("leader-rsa"), "b-x")),
         "request.invalid"
     );
-    let mut same = request(dir.path(), &plan, p12("leader-rsa"), "b-b");
+    let mut same = sign_request(dir.path(), &plan, p12("leader-rsa"), "b-b");
     same.output = same.input.clone();
     assert_eq!(code_of(&same), "request.invalid");
     assert_eq!(
@@ -446,7 +454,7 @@ async fn bad_inputs_and_refused_certificates_give_clear_errors() {
         "the input is never overwritten"
     );
     // A TSA that does not answer is a service error, not a hang or a panic.
-    let mut unreachable = request(dir.path(), &plan, p12("leader-rsa"), "b-t");
+    let mut unreachable = sign_request(dir.path(), &plan, p12("leader-rsa"), "b-t");
     unreachable.tsa_url = Some("http://127.0.0.1:9/tsa".to_owned());
     assert_eq!(code_of(&unreachable), "signing.service_unavailable");
     // A weak (RSA-1024) key is refused.
@@ -456,7 +464,7 @@ async fn bad_inputs_and_refused_certificates_give_clear_errors() {
         password: SecretString::from("weak".to_owned()),
     };
     assert_eq!(
-        code_of(&request(dir.path(), &plan, weak_key, "b-b")),
+        code_of(&sign_request(dir.path(), &plan, weak_key, "b-b")),
         "signing.weak_key"
     );
 }
@@ -518,7 +526,7 @@ async fn a_key_on_a_pkcs11_token_signs() {
         pin: SecretString::from(token.pin.clone()),
         chain: Some(certs("chain.pem")),
     };
-    let request = request(dir.path(), &demo_plan(), key, "b-b");
+    let request = sign_request(dir.path(), &demo_plan(), key, "b-b");
     app::signing::sign_file(&request, now()).unwrap();
     assert_oracles_accept(&request.output, 1, false);
 }

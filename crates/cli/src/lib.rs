@@ -197,6 +197,7 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Sign(args) => sign(&args),
         Command::Audit {
             command: AuditCommand::Verify { json },
         } => {

@@ -707,6 +707,23 @@ pub struct EmbeddedSignature {
     pub byte_range_valid: bool,
 }
 
+/// The fully qualified names of the file's signature fields, signed or not, in form order.
+///
+/// # Errors
+///
+/// The errors of [`load_untrusted`](crate::load_untrusted).
+pub fn signature_fields(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, Error> {
+    load::guarded(|| {
+        let document = load::load_untrusted(bytes, limits)?.into_document();
+        Ok(form::fields(&document)
+            .terminal
+            .into_iter()
+            .filter(|field| field.field_type.as_deref() == Some(b"Sig".as_slice()))
+            .map(|field| field.name)
+            .collect())
+    })
+}
+
 /// Lists the signatures in the file: every terminal signature field with a value, in the order
 /// their revisions were appended.
 ///
@@ -1255,6 +1272,15 @@ mod tests {
         assert_eq!(
             found[1].byte_range[2] + found[1].byte_range[3],
             second.len()
+        );
+
+        assert_eq!(
+            signature_fields(&second, &limits()).unwrap(),
+            ["Leader", "Agency"]
+        );
+        assert_eq!(
+            signature_fields(&draft, &limits()).unwrap(),
+            ["Leader", "Agency"]
         );
 
         // The existing fields were reused, not recreated: the form still has three.
