@@ -53,6 +53,7 @@ fn sign_request(dir: &Path, input: &[u8], key: KeySource, level: &str) -> SignFi
         reason: Some("Phê duyệt".to_owned()),
         location: Some("Phường Ngô Quyền".to_owned()),
         trust: vec![root()],
+        document_password: None,
         preference: app::signing::preference(HashChoice::Sha256, false),
     }
 }
@@ -208,6 +209,7 @@ async fn the_decree_30_flow_passes_pyhanko_with_both_signatures_intact() {
             ocsp_url: Some(&ocsp_url),
             crls: &[],
             transport: &transport,
+            document_password: None,
             limits: &limits,
         };
         let leader = software_signer("leader-rsa");
@@ -563,6 +565,7 @@ async fn two_phase_signing_with_an_external_signature() {
         ocsp_url: None,
         crls: &[],
         transport: &transport,
+        document_password: None,
         limits: &limits,
     };
     let original = demo_plan();
@@ -612,4 +615,174 @@ async fn two_phase_signing_with_an_external_signature() {
     let path = dir.path().join("remote.pdf");
     std::fs::write(&path, &signed).unwrap();
     assert_oracles_accept(&path, 1, false);
+}
+
+fn qpdf(args: &[&str]) {
+    let output = std::process::Command::new("qpdf")
+        .args(args)
+        .output()
+        .unwrap();
+    // Exit 3 means "succeeded with warnings".
+    assert!(
+        matches!(output.status.code(), Some(0 | 3)),
+        "qpdf {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test]
+async fn inputs_with_object_streams_and_encryption_sign_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.pdf");
+    std::fs::write(&plain, demo_plan()).unwrap();
+
+    // Cross-reference and object streams.
+    let modern = dir.path().join("modern.pdf");
+    qpdf(&[
+        "--object-streams=generate",
+        plain.to_str().unwrap(),
+        modern.to_str().unwrap(),
+    ]);
+    let modern_dir = dir.path().join("m");
+    std::fs::create_dir(&modern_dir).unwrap();
+    let request = sign_request(
+        &modern_dir,
+        &std::fs::read(&modern).unwrap(),
+        p12("leader-rsa"),
+        "b-b",
+    );
+    app::signing::sign_file(&request, now()).unwrap();
+    assert_oracles_accept(&request.output, 1, false);
+
+    // Encrypted (AES-256) with a user password: signed with it, validated with it.
+    let encrypted = dir.path().join("encrypted.pdf");
+    qpdf(&[
+        "--encrypt",
+        "mat-khau",
+        "chu-so-huu",
+        "256",
+        "--",
+        plain.to_str().unwrap(),
+        encrypted.to_str().unwrap(),
+    ]);
+    let encrypted_dir = dir.path().join("e");
+    std::fs::create_dir(&encrypted_dir).unwrap();
+    let mut request = sign_request(
+        &encrypted_dir,
+        &std::fs::read(&encrypted).unwrap(),
+        p12("leader-rsa"),
+        "b-b",
+    );
+    let without_password = app::signing::sign_file(&request, now()).unwrap_err();
+    assert_eq!(without_password.code(), "document.encrypted_pdf");
+    request.document_password = Some(SecretString::from("sai".to_owned()));
+    assert_eq!(
+        app::signing::sign_file(&request, now()).unwrap_err().code(),
+        "document.encrypted_pdf"
+    );
+    request.document_password = Some(SecretString::from("mat-khau".to_owned()));
+    app::signing::sign_file(&request, now()).unwrap();
+    let pyhanko =
+        oracles::pyhanko_validate_with(&request.output, &root(), &["--password", "mat-khau"])
+            .unwrap();
+    assert!(
+        pyhanko.success && pyhanko.stdout.contains(":INTACT:TRUSTED"),
+        "{}\n{}",
+        pyhanko.stdout,
+        pyhanko.stderr
+    );
+    let pdfsig = oracles::pdfsig_with(&request.output, &root(), &["-upw", "mat-khau"]).unwrap();
+    assert!(
+        pdfsig.stdout.contains("Signature is Valid."),
+        "{}",
+        pdfsig.stdout
+    );
+}
+
+/// An attachment in a separate file gets the agency's text stamp at the top right of page 1: the
+/// number and symbol and the ISO 8601 signing time (Decree 30 Phụ lục I Phần II).
+#[tokio::test]
+async fn an_attachment_is_sealed_with_the_number_and_time_stamp() {
+    let limits = pdf::Limits::untrusted_upload();
+    let roots = crypto::Certificate::from_pem_bundle(&std::fs::read(root()).unwrap()).unwrap();
+    let transport = pades::HttpTransport::new(std::time::Duration::from_secs(5));
+    let signing_time = time::macros::datetime!(2024-01-10 02:30:15 UTC);
+    let (stamp, rect) = pades::decree30::attachment_stamp("06/KH-UBND", signing_time, 595.0, 842.0);
+    let options = pades::SignOptions {
+        level: pades::Level::BB,
+        field: pdf::FieldTarget::New(pdf::FieldSpec {
+            name: "ky_so_phu_luc".to_owned(),
+            kind: pdf::FieldKind::Signature,
+            page: 1,
+            rect: Some(rect),
+        }),
+        appearance: Some(&stamp),
+        signing_time: now(),
+        name: None,
+        reason: None,
+        location: None,
+        trust_roots: &roots,
+        timestamp: None,
+        ocsp_url: None,
+        crls: &[],
+        transport: &transport,
+        document_password: None,
+        limits: &limits,
+    };
+    let attachment = testkit::pdf_with_pages(&["PHU LUC KEM THEO KE HOACH"]);
+    let sealed = pades::sign(&attachment, software_signer("seal-rsa").as_ref(), &options).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("phu-luc.pdf");
+    std::fs::write(&path, &sealed).unwrap();
+    assert_oracles_accept(&path, 1, false);
+    let text = oracles::pdftotext(&path).unwrap();
+    assert!(text.contains("Số: 06/KH-UBND"), "{text}");
+    assert!(text.contains("2024-01-10T09:30:15+07:00"), "{text}");
+}
+
+/// B-LTA protection is renewable: a later document timestamp keeps every earlier one valid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_b_lta_signature_takes_a_renewal_timestamp() {
+    let tsa = DevTsa::start().await.unwrap();
+    let ocsp = DevOcsp::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut request = sign_request(dir.path(), &demo_plan(), p12("leader-p256"), "b-lta");
+    request.tsa_url = Some(tsa.url.clone());
+    request.ocsp_url = Some(ocsp.url.clone());
+    let tsa_url = tsa.url.clone();
+    tokio::task::spawn_blocking(move || {
+        app::signing::sign_file(&request, now()).unwrap();
+        let signed = std::fs::read(&request.output).unwrap();
+        let limits = pdf::Limits::untrusted_upload();
+        let transport = pades::HttpTransport::new(std::time::Duration::from_secs(20));
+        let renewed = pades::add_document_timestamp(
+            &signed,
+            pades::TimestampOptions {
+                url: &tsa_url,
+                hash: crypto::HashAlgorithm::Sha256,
+            },
+            &transport,
+            None,
+            &limits,
+        )
+        .unwrap();
+        assert_eq!(&renewed[..signed.len()], signed.as_slice());
+        let timestamps = pdf::signatures(&renewed, &limits)
+            .unwrap()
+            .into_iter()
+            .filter(|signature| signature.is_doc_timestamp)
+            .count();
+        assert_eq!(timestamps, 2);
+        let path = request.output.with_file_name("renewed.pdf");
+        std::fs::write(&path, &renewed).unwrap();
+        let pyhanko = oracles::pyhanko_validate(&path, &root()).unwrap();
+        assert!(pyhanko.success, "{}\n{}", pyhanko.stdout, pyhanko.stderr);
+        assert!(
+            pyhanko.stdout.contains("EXTENDED_WITH_LTA_UPDATES"),
+            "{}",
+            pyhanko.stdout
+        );
+    })
+    .await
+    .unwrap();
 }

@@ -103,6 +103,8 @@ pub struct SignFileRequest {
     pub location: Option<String>,
     /// Trust roots (PEM files) the certificate must chain to.
     pub trust: Vec<PathBuf>,
+    /// The password of an encrypted input PDF.
+    pub document_password: Option<SecretString>,
     /// The hash and, for RSA, PSS.
     pub preference: SignaturePreference,
 }
@@ -158,7 +160,15 @@ pub fn sign_file(request: &SignFileRequest, now: OffsetDateTime) -> Result<SignO
         .clone()
         .unwrap_or_else(|| "Signature1".to_owned());
     let limits = pdf::Limits::untrusted_upload();
-    let existing = pdf::signature_fields(&document, &limits).map_err(signing_error)?;
+    let document_password = request
+        .document_password
+        .as_ref()
+        .map(|password| password.expose_secret());
+    let existing = match document_password {
+        Some(password) => pdf::signature_fields_with_password(&document, password, &limits),
+        None => pdf::signature_fields(&document, &limits),
+    }
+    .map_err(signing_error)?;
     let field = if existing.iter().any(|name| name == &field_name) {
         pdf::FieldTarget::Existing(&field_name)
     } else {
@@ -196,6 +206,7 @@ pub fn sign_file(request: &SignFileRequest, now: OffsetDateTime) -> Result<SignO
         ocsp_url: request.ocsp_url.as_deref(),
         crls: &[],
         transport: &transport,
+        document_password,
         limits: &limits,
     };
     let signed = pades::sign(&document, signer.as_ref(), &options).map_err(signing_error)?;

@@ -92,6 +92,9 @@ struct SignArgs {
     /// Intermediate certificates (PEM) when the token holds only the signer's certificate.
     #[arg(long)]
     chain: Option<PathBuf>,
+    /// For an encrypted PDF: the environment variable that holds its password.
+    #[arg(long)]
+    pdf_password_env: Option<String>,
     /// A trust root (PEM) the certificate must chain to; repeatable.
     #[arg(long, required = true)]
     trust: Vec<PathBuf>,
@@ -277,6 +280,11 @@ fn sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
         reason: args.reason.clone(),
         location: args.location.clone(),
         trust: args.trust.clone(),
+        document_password: args
+            .pdf_password_env
+            .as_deref()
+            .map(secret_from)
+            .transpose()?,
         preference: app::signing::preference(hash, args.pss),
     };
     let now = app::Clock::now(&SystemClock);

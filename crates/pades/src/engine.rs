@@ -60,6 +60,8 @@ pub struct SignOptions<'a> {
     pub crls: &'a [Vec<u8>],
     /// How to reach the TSA and the OCSP responder.
     pub transport: &'a dyn Transport,
+    /// The password of an encrypted input (the new revision is encrypted with the same key).
+    pub document_password: Option<&'a str>,
     /// Parsing limits for the input PDF.
     pub limits: &'a pdf::Limits,
 }
@@ -129,7 +131,12 @@ pub fn prepare(
         appearance: options.appearance,
         contents_capacity: capacity,
     };
-    let prepared = pdf::prepare_signature(document, &request, options.limits)?;
+    let prepared = match options.document_password {
+        Some(password) => {
+            pdf::prepare_signature_with_password(document, password, &request, options.limits)?
+        }
+        None => pdf::prepare_signature(document, &request, options.limits)?,
+    };
     let hash = algorithm.hash();
     let message_digest = crypto::digest(hash, prepared.signed_bytes());
     let signed_attributes = crypto::signed_attributes(&message_digest, hash, certificate)?;
@@ -192,13 +199,24 @@ pub fn finalize(
         let mut known = parts.chain.clone();
         known.extend(options.trust_roots.iter().cloned());
         let dss = validation_data(&signers, &known, revocation_time, options)?;
-        document = pdf::append_dss(&document, &dss, options.limits)?;
+        document = match options.document_password {
+            Some(password) => {
+                pdf::append_dss_with_password(&document, password, &dss, options.limits)?
+            }
+            None => pdf::append_dss(&document, &dss, options.limits)?,
+        };
     }
     if parts.level == Level::BLTA {
         let Some(timestamp) = options.timestamp else {
             return Err(Error::TimestampAuthorityRequired { level: parts.level });
         };
-        document = add_document_timestamp(&document, timestamp, options.transport, options.limits)?;
+        document = add_document_timestamp(
+            &document,
+            timestamp,
+            options.transport,
+            options.document_password,
+            options.limits,
+        )?;
     }
     Ok(document)
 }
@@ -212,11 +230,12 @@ pub fn add_document_timestamp(
     document: &[u8],
     timestamp: TimestampOptions<'_>,
     transport: &dyn Transport,
+    password: Option<&str>,
     limits: &pdf::Limits,
 ) -> Result<Vec<u8>, Error> {
     let request = pdf::SignatureRequest {
         field: pdf::FieldTarget::New(pdf::FieldSpec {
-            name: next_field_name(document, limits, "DocTimeStamp")?,
+            name: next_field_name(document, password, limits, "DocTimeStamp")?,
             kind: pdf::FieldKind::Signature,
             page: 1,
             rect: None,
@@ -229,7 +248,12 @@ pub fn add_document_timestamp(
         appearance: None,
         contents_capacity: DOCUMENT_TIMESTAMP_CAPACITY,
     };
-    let prepared = pdf::prepare_signature(document, &request, limits)?;
+    let prepared = match password {
+        Some(password) => {
+            pdf::prepare_signature_with_password(document, password, &request, limits)?
+        }
+        None => pdf::prepare_signature(document, &request, limits)?,
+    };
     let imprint = crypto::digest(timestamp.hash, prepared.signed_bytes());
     let token = fetch_timestamp(&imprint, timestamp, transport)?;
     Ok(prepared.embed(&token.der)?)
@@ -311,11 +335,16 @@ fn revocation_unavailable(certificate: &Certificate, reason: String) -> Error {
 }
 
 /// A field name not yet used in the document: `BASE`, `BASE2`, `BASE3`…
-fn next_field_name(document: &[u8], limits: &pdf::Limits, base: &str) -> Result<String, Error> {
-    let existing: Vec<String> = pdf::signatures(document, limits)?
-        .into_iter()
-        .map(|signature| signature.field_name)
-        .collect();
+fn next_field_name(
+    document: &[u8],
+    password: Option<&str>,
+    limits: &pdf::Limits,
+    base: &str,
+) -> Result<String, Error> {
+    let existing = match password {
+        Some(password) => pdf::signature_fields_with_password(document, password, limits)?,
+        None => pdf::signature_fields(document, limits)?,
+    };
     let mut candidate = base.to_owned();
     let mut counter = 1;
     while existing.contains(&candidate) {

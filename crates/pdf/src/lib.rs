@@ -36,6 +36,6 @@ pub use crate::sign::{
     EmbeddedSignature, FieldKind, FieldSpec, FieldTarget, MAX_CONTENTS_CAPACITY, PreparedSignature,
     SignatureKind, SignatureRequest, add_fields, add_fields_with_password, fill_text_field,
     fill_text_field_with_password, prepare_signature, prepare_signature_with_password,
-    signature_fields, signatures, signatures_with_password,
+    signature_fields, signature_fields_with_password, signatures, signatures_with_password,
 };
 pub use crate::summary::PdfSummary;

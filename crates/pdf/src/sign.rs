@@ -715,13 +715,35 @@ pub struct EmbeddedSignature {
 pub fn signature_fields(bytes: &[u8], limits: &Limits) -> Result<Vec<String>, Error> {
     load::guarded(|| {
         let document = load::load_untrusted(bytes, limits)?.into_document();
-        Ok(form::fields(&document)
+        Ok(signature_field_names(&document))
+    })
+}
+
+/// [`signature_fields`] for an encrypted file opened with `password`.
+///
+/// # Errors
+///
+/// The errors of [`load_untrusted_with_password`](crate::load_untrusted_with_password).
+pub fn signature_fields_with_password(
+    bytes: &[u8],
+    password: &str,
+    limits: &Limits,
+) -> Result<Vec<String>, Error> {
+    load::guarded(|| {
+        let document = load::load_untrusted_with_password(bytes, password, limits)?.into_document();
+        Ok(signature_field_names(&document))
+    })
+}
+
+fn signature_field_names(document: &lopdf::Document) -> Vec<String> {
+    {
+        form::fields(document)
             .terminal
             .into_iter()
             .filter(|field| field.field_type.as_deref() == Some(b"Sig".as_slice()))
             .map(|field| field.name)
-            .collect())
-    })
+            .collect()
+    }
 }
 
 /// Lists the signatures in the file: every terminal signature field with a value, in the order
