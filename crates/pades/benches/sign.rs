@@ -40,9 +40,8 @@ fn main() -> BenchResult<()> {
         Key::load(&root, "leader-rsa", "RSA-2048")?,
         Key::load(&root, "leader-p256", "P-256")?,
     ];
-    let roots = crypto::Certificate::from_pem_bundle(&std::fs::read(
-        root.join("certs-dev/root-ca.pem"),
-    )?)?;
+    let roots =
+        crypto::Certificate::from_pem_bundle(&std::fs::read(root.join("certs-dev/root-ca.pem"))?)?;
     // Never used at B-B: no TSA and no OCSP are asked.
     let transport = pades::HttpTransport::new(Duration::from_secs(1));
     let limits = pdf::Limits::untrusted_upload();
@@ -64,6 +63,7 @@ fn main() -> BenchResult<()> {
         ocsp_url: None,
         crls: &[],
         transport: &transport,
+        document_password: None,
         limits: &limits,
     };
 
@@ -261,9 +261,8 @@ impl Phases {
             contents_capacity: 16 * 1024,
         };
         let load = measure(|| pdf::load_untrusted(bytes, options.limits).map(black_box))?;
-        let prepare_pdf = measure(|| {
-            pdf::prepare_signature(bytes, &request, options.limits).map(black_box)
-        })?;
+        let prepare_pdf =
+            measure(|| pdf::prepare_signature(bytes, &request, options.limits).map(black_box))?;
         let digest = measure(|| {
             Ok::<_, Box<dyn Error>>(black_box(crypto::digest(
                 crypto::HashAlgorithm::Sha256,
