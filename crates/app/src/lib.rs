@@ -15,6 +15,7 @@ mod error;
 mod intake;
 mod operation;
 pub mod signing;
+pub mod verification;
 
 use std::sync::Arc;
 

@@ -50,6 +50,23 @@ enum Command {
         #[arg(long, default_value = "certs-dev")]
         out: PathBuf,
     },
+    /// Check every signature of a PDF: exit 0 all passed, 1 any failed, 2 any indeterminate, 3 not a PDF.
+    Verify {
+        /// The PDF to check.
+        input: PathBuf,
+        /// A trust root (PEM); repeatable. Without one no chain can be trusted.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Use only the revocation data in the document; no network.
+        #[arg(long)]
+        offline: bool,
+        /// For an encrypted PDF: the environment variable that holds its password.
+        #[arg(long)]
+        password_env: Option<String>,
+    },
     /// Sign a PDF (PAdES): `vanthu sign IN.pdf -o OUT.pdf --p12 KEY.p12 --trust ROOT.pem`.
     Sign(Box<SignArgs>),
     /// Audit trail commands.
@@ -201,6 +218,35 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sign(args) => sign(&args),
+        Command::Verify {
+            input,
+            trust,
+            json,
+            offline,
+            password_env,
+        } => {
+            let password = match password_env {
+                Some(name) => Some(SecretString::from(
+                    std::env::var(&name)
+                        .with_context(|| format!("the environment variable {name} is not set"))?,
+                )),
+                None => None,
+            };
+            let request = app::verification::VerifyFileRequest {
+                input,
+                trust,
+                offline,
+                password,
+            };
+            let outcome = app::verification::verify_file(&request, app::Clock::now(&SystemClock))
+                .map_err(|error| anyhow::anyhow!("[{}] {error}", error.code()))?;
+            if json {
+                say(&serde_json::to_string_pretty(&outcome.json).context("encoding the report")?)?;
+            } else {
+                say(&outcome.text)?;
+            }
+            Ok(ExitCode::from(outcome.exit_code))
+        }
         Command::Audit {
             command: AuditCommand::Verify { json },
         } => {

@@ -1,7 +1,10 @@
 //! `vanthu sign` as a real process: the key's password comes from the environment, the output is
 //! judged by pyHanko, and refusals are plain errors with a non-zero exit.
 
-#![expect(clippy::unwrap_used, reason = "test support code: a failed unwrap is a failed test")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support code: a failed unwrap is a failed test"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -112,6 +112,30 @@ impl Certificate {
         Ok(urls)
     }
 
+    /// The CRL distribution point URLs (RFC 5280 §4.2.1.13), HTTP ones only.
+    ///
+    /// # Errors
+    /// `Error::InvalidCertificate` if the certificate cannot be decoded.
+    pub fn crl_urls(&self) -> Result<Vec<String>, Error> {
+        let certificate = self.to_openssl()?;
+        let mut urls = Vec::new();
+        if let Some(points) = certificate.crl_distribution_points() {
+            for point in &points {
+                let Some(names) = point.distpoint().and_then(|name| name.fullname()) else {
+                    continue;
+                };
+                for name in names {
+                    if let Some(uri) = name.uri()
+                        && (uri.starts_with("http://") || uri.starts_with("https://"))
+                    {
+                        urls.push(uri.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(urls)
+    }
+
     /// Whether `issuer` issued this certificate: the names match and `issuer`'s key verifies this
     /// certificate's signature.
     pub fn is_issued_by(&self, issuer: &Certificate) -> bool {
@@ -175,6 +199,10 @@ mod tests {
         assert!(!leader.is_issued_by(&chain[1]));
         assert!(chain[0].is_issued_by(&chain[1]));
         assert_eq!(leader.ocsp_urls().unwrap(), ["http://127.0.0.1:8788/ocsp"]);
+        assert_eq!(
+            leader.crl_urls().unwrap(),
+            ["http://127.0.0.1:8788/crl/intermediate.crl"]
+        );
     }
 
     #[test]

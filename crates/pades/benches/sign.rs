@@ -32,10 +32,20 @@ fn main() -> BenchResult<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let inputs_dir = root.join("target/bench-inputs");
     std::fs::create_dir_all(&inputs_dir)?;
-    let inputs = [
+    // `cargo bench -p pades --bench sign -- text` keeps the inputs whose name contains `text`
+    // and skips pyHanko (for profiling one case); cargo itself passes `--bench`.
+    let filter = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
+    let inputs: Vec<Input> = [
         Input::write(&inputs_dir, "text-100k.pdf", &text_pdf(20, 60))?,
         Input::write(&inputs_dir, "image-5m.pdf", &image_pdf(2500, 2000))?,
-    ];
+    ]
+    .into_iter()
+    .filter(|input| {
+        filter
+            .as_ref()
+            .is_none_or(|filter| input.name.contains(filter.as_str()))
+    })
+    .collect();
     let keys = [
         Key::load(&root, "leader-rsa", "RSA-2048")?,
         Key::load(&root, "leader-p256", "P-256")?,
@@ -144,6 +154,20 @@ fn main() -> BenchResult<()> {
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     print!("{breakdown_rows}");
     println!();
+    for key in &keys {
+        let der = key.signer.certificate().as_der();
+        let parse = measure(|| crypto::Certificate::from_der(der).map(black_box))?;
+        println!(
+            "One parse of the {} signing certificate (crypto::Certificate::from_der, OpenSSL): \
+             p50 {} ms.",
+            key.label,
+            ms(parse.p50)
+        );
+    }
+    println!();
+    if filter.is_some() {
+        return Ok(());
+    }
     run_pyhanko(&root, &inputs_dir, &floors)
 }
 

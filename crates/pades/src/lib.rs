@@ -15,7 +15,9 @@ mod engine;
 mod error;
 mod level;
 mod pending;
+mod report;
 mod transport;
+mod validate;
 
 pub use crate::engine::{
     SignOptions, TimestampOptions, add_document_timestamp, finalize, prepare, sign,
@@ -23,4 +25,9 @@ pub use crate::engine::{
 pub use crate::error::Error;
 pub use crate::level::Level;
 pub use crate::pending::PendingSignature;
+pub use crate::report::{
+    Check, Conclusion, Modification, Reason, SignatureReport, SignerIdentity, TimestampReport,
+    ValidationReport,
+};
 pub use crate::transport::{HttpTransport, Transport, TransportError};
+pub use crate::validate::{RevocationMode, ValidationOptions, validate};

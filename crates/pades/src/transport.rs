@@ -27,6 +27,12 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// `TransportError` when the service cannot be reached, times out, or answers with an error.
     fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Vec<u8>, TransportError>;
+
+    /// Fetches `url` (a CRL distribution point).
+    ///
+    /// # Errors
+    /// `TransportError` when the resource cannot be fetched.
+    fn get(&self, url: &str) -> Result<Vec<u8>, TransportError>;
 }
 
 /// The blocking HTTP transport (ureq) with an overall timeout per request.
@@ -60,18 +66,38 @@ impl Transport for HttpTransport {
             .header("Content-Type", content_type)
             .send(body)
             .map_err(|error| failure(error.to_string()))?;
-        let mut bytes = Vec::new();
-        response
-            .body_mut()
-            .as_reader()
-            .take(MAX_RESPONSE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|error| failure(error.to_string()))?;
-        if bytes.len() as u64 > MAX_RESPONSE_BYTES {
-            return Err(failure(format!(
-                "response larger than {MAX_RESPONSE_BYTES} bytes"
-            )));
-        }
-        Ok(bytes)
+        read_limited(url, response.body_mut())
     }
+
+    fn get(&self, url: &str) -> Result<Vec<u8>, TransportError> {
+        let failure = |reason: String| TransportError {
+            url: url.to_owned(),
+            reason,
+        };
+        let mut response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|error| failure(error.to_string()))?;
+        read_limited(url, response.body_mut())
+    }
+}
+
+/// Reads a response body of at most `MAX_RESPONSE_BYTES`.
+fn read_limited(url: &str, body: &mut ureq::Body) -> Result<Vec<u8>, TransportError> {
+    let failure = |reason: String| TransportError {
+        url: url.to_owned(),
+        reason,
+    };
+    let mut bytes = Vec::new();
+    body.as_reader()
+        .take(MAX_RESPONSE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| failure(error.to_string()))?;
+    if bytes.len() as u64 > MAX_RESPONSE_BYTES {
+        return Err(failure(format!(
+            "response larger than {MAX_RESPONSE_BYTES} bytes"
+        )));
+    }
+    Ok(bytes)
 }
