@@ -13,6 +13,7 @@
 mod api;
 mod audit;
 mod cli;
+mod exports;
 mod numbering;
 mod oracles;
 mod serve;

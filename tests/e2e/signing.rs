@@ -54,6 +54,7 @@ fn sign_request(dir: &Path, input: &[u8], key: KeySource, level: &str) -> SignFi
         location: Some("Phường Ngô Quyền".to_owned()),
         trust: vec![root()],
         document_password: None,
+        crl_files: vec![certs("root-ca.crl")],
         preference: app::signing::preference(HashChoice::Sha256, false),
     }
 }
@@ -177,6 +178,7 @@ async fn the_decree_30_flow_passes_pyhanko_with_both_signatures_intact() {
         let limits = pdf::Limits::untrusted_upload();
         let roots = crypto::Certificate::from_pem_bundle(&std::fs::read(root()).unwrap()).unwrap();
         let transport = pades::HttpTransport::new(std::time::Duration::from_secs(20));
+        let crls = vec![std::fs::read(certs("root-ca.crl")).unwrap()];
         let layout = pades::decree30::DraftLayout {
             signature_page: 2,
             signature_box: [330.0, 300.0, 530.0, 380.0],
@@ -206,7 +208,7 @@ async fn the_decree_30_flow_passes_pyhanko_with_both_signatures_intact() {
                 hash: crypto::HashAlgorithm::Sha256,
             }),
             ocsp_url: Some(&ocsp_url),
-            crls: &[],
+            crls: &crls,
             transport: &transport,
             document_password: None,
             limits: &limits,

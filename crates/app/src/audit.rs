@@ -2,13 +2,18 @@
 //!
 //! Use cases call [`App::record`] with the transaction that makes their change, so the event and the
 //! change commit or vanish together. The audit trail is not the logs: it is data, hash-chained, and
-//! `verify_audit` proves that no stored event was changed, removed or reordered.
+//! `verify_audit` proves that no stored event was changed, removed or reordered, and, with the
+//! signed checkpoints of `checkpoint.rs`, that the chain was not cut below a checkpoint.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use domain::audit::{AuditAction, ChainBreak, ChainHash};
 use domain::ids::OrganizationId;
 use time::OffsetDateTime;
 
-use crate::{Actor, App, Error, OperationId, Permission};
+use crate::checkpoint::{checkpoint_text, verify_checkpoint_signature};
+use crate::{Actor, App, Error, OperationId, Permission, blocking};
 
 /// The page size used when reading the chain back.
 const VERIFY_PAGE: u64 = 1000;
@@ -32,6 +37,10 @@ pub struct AuditReport {
     pub head: ChainHash,
     /// The first break found, if the chain is not intact.
     pub broken: Option<String>,
+    /// How many signed checkpoints were verified.
+    pub checkpoints: u64,
+    /// The event of the newest verified checkpoint.
+    pub last_checkpoint: Option<i64>,
 }
 
 impl AuditReport {
@@ -92,7 +101,7 @@ impl App {
         }
         let checked =
             domain::audit::verify_chain(events.iter().map(|stored| (&stored.event, &stored.hash)));
-        let report = match checked {
+        let mut report = match checked {
             Ok(summary)
                 if summary.head == head_hash
                     && i64::try_from(summary.events).ok() == Some(head_seq) =>
@@ -101,6 +110,8 @@ impl App {
                     events: summary.events,
                     head: summary.head,
                     broken: None,
+                    checkpoints: 0,
+                    last_checkpoint: None,
                 }
             }
             Ok(summary) => AuditReport {
@@ -110,13 +121,126 @@ impl App {
                     "the chain head records event {head_seq} but the last stored event is {}",
                     summary.events
                 )),
+                checkpoints: 0,
+                last_checkpoint: None,
             },
             Err(ChainBreak { seq, reason }) => AuditReport {
                 events: events.len() as u64,
                 head: head_hash,
                 broken: Some(format!("event {seq}: {reason}")),
+                checkpoints: 0,
+                last_checkpoint: None,
             },
         };
+        if report.broken.is_some() {
+            return Ok(report);
+        }
+        let checkpoints = db::audit::checkpoints(&self.db).await?;
+        let hashes: HashMap<i64, ChainHash> = events
+            .iter()
+            .map(|stored| (stored.event.seq, stored.hash))
+            .collect();
+        let roots = Arc::clone(&self.trust_roots);
+        let recorded = recorded_checkpoints(&events);
+        let (verified, last, broken) =
+            blocking(move || check_checkpoints(&checkpoints, &hashes, &recorded, &roots)).await?;
+        report.checkpoints = verified;
+        report.last_checkpoint = last;
+        report.broken = broken;
         Ok(report)
     }
+}
+
+/// The (seq, hash) of every `audit.checkpointed` event, with the event's own seq: each must have its
+/// stored checkpoint, so deleting a checkpoint row is noticed while the event remains.
+fn recorded_checkpoints(events: &[db::audit::StoredAuditEvent]) -> Vec<(i64, i64, String)> {
+    let code = AuditAction::AuditCheckpointed.code();
+    events
+        .iter()
+        .filter(|stored| stored.event.action == code)
+        .filter_map(|stored| {
+            let details: serde_json::Value = serde_json::from_str(&stored.event.details).ok()?;
+            Some((
+                stored.event.seq,
+                details.get("seq")?.as_i64()?,
+                details.get("hash")?.as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// Verifies every checkpoint against the chain read back (an intact chain, keyed by seq):
+/// returns how many held, the newest that held, and the first failure.
+fn check_checkpoints(
+    checkpoints: &[db::audit::StoredCheckpoint],
+    hashes: &HashMap<i64, ChainHash>,
+    recorded: &[(i64, i64, String)],
+    roots: &[crypto::Certificate],
+) -> (u64, Option<i64>, Option<String>) {
+    let mut verified = 0;
+    let mut last: Option<i64> = None;
+    for checkpoint in checkpoints {
+        let name = format!(
+            "checkpoint {} (event {}, signed {})",
+            checkpoint.id,
+            checkpoint.seq,
+            checkpoint
+                .at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        );
+        let Ok(hash) = ChainHash::from_hex(&checkpoint.hash) else {
+            return (
+                verified,
+                last,
+                Some(format!("{name}: its hash is malformed")),
+            );
+        };
+        let text = checkpoint_text(checkpoint.seq, &hash, checkpoint.at);
+        if let Err(why) =
+            verify_checkpoint_signature(&checkpoint.signature, &text, roots, checkpoint.at)
+        {
+            return (verified, last, Some(format!("{name}: {why}")));
+        }
+        match hashes.get(&checkpoint.seq) {
+            None => {
+                return (
+                    verified,
+                    last,
+                    Some(format!(
+                        "{name}: the chain no longer holds event {}: events were removed",
+                        checkpoint.seq
+                    )),
+                );
+            }
+            Some(stored) if *stored != hash => {
+                return (
+                    verified,
+                    last,
+                    Some(format!(
+                        "{name}: event {} no longer has the signed hash: the chain was rewritten",
+                        checkpoint.seq
+                    )),
+                );
+            }
+            Some(_) => {}
+        }
+        verified += 1;
+        last = last.max(Some(checkpoint.seq));
+    }
+    for (event, seq, hash) in recorded {
+        let stored = checkpoints
+            .iter()
+            .any(|checkpoint| checkpoint.seq == *seq && checkpoint.hash.eq_ignore_ascii_case(hash));
+        if !stored {
+            return (
+                verified,
+                last,
+                Some(format!(
+                    "event {event} records a checkpoint of event {seq} that is no longer stored"
+                )),
+            );
+        }
+    }
+    (verified, last, None)
 }

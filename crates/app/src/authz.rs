@@ -9,7 +9,10 @@ use domain::levels::Secrecy;
 use domain::role::Role;
 use domain::user::Username;
 
-use crate::Error;
+use crate::{App, Error};
+
+/// The username of the built-in actor of the operator's commands (the audit trail's `system`).
+const SYSTEM_USERNAME: &str = "system";
 
 /// The authenticated user on whose behalf a use case runs.
 #[derive(Clone, Debug)]
@@ -39,6 +42,14 @@ pub enum Permission {
     DownloadDocument,
     /// Verify the audit chain.
     VerifyAudit,
+    /// See the logged signature checks of a document.
+    ViewSignatures,
+    /// Validate a stored document's signatures again and log the result.
+    ValidateSignatures,
+    /// Export the signature log and the audit trail.
+    ExportAudit,
+    /// Sign a checkpoint of the audit chain with the agency's key.
+    CheckpointAudit,
 }
 
 impl Permission {
@@ -49,6 +60,10 @@ impl Permission {
             Permission::ListIncoming => "list incoming documents",
             Permission::DownloadDocument => "download documents",
             Permission::VerifyAudit => "verify the audit trail",
+            Permission::ViewSignatures => "see signature checks",
+            Permission::ValidateSignatures => "validate signatures",
+            Permission::ExportAudit => "export the audit trail",
+            Permission::CheckpointAudit => "checkpoint the audit trail",
         }
     }
 
@@ -60,7 +75,11 @@ impl Permission {
             Permission::ListIncoming | Permission::DownloadDocument => {
                 &[Clerk, Leader, Officer, Archivist, Auditor]
             }
-            Permission::VerifyAudit => &[Auditor, Admin],
+            Permission::VerifyAudit | Permission::ExportAudit | Permission::CheckpointAudit => {
+                &[Auditor, Admin]
+            }
+            Permission::ViewSignatures => &[Clerk, Leader, Officer, Archivist, Auditor],
+            Permission::ValidateSignatures => &[Clerk, Leader, Auditor],
         }
     }
 }
@@ -90,6 +109,62 @@ impl Actor {
     /// Whether the actor may see a record of `organization` at `secrecy`.
     pub fn can_see(&self, organization: OrganizationId, secrecy: Secrecy) -> bool {
         organization == self.organization_id && secrecy <= self.clearance
+    }
+}
+
+impl App {
+    /// The built-in `system` actor, with the auditor's rights, acting for one organisation: the
+    /// actor of the operator's commands (`vanthu audit export`, `vanthu audit checkpoint`).
+    ///
+    /// Those commands run on the server, by whoever operates it, with the configuration's database
+    /// credentials: that person can already read every table, so the commands grant nothing new;
+    /// what they add is that the export and the checkpoint are audited like any other.
+    ///
+    /// `organization` is an electronic id; without one, the only organisation is meant.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown electronic id; `Validation` when none is given and there is not
+    /// exactly one organisation.
+    pub async fn system_actor(&self, organization: Option<&str>) -> Result<Actor, Error> {
+        let organization = match organization {
+            Some(text) => {
+                let electronic_id = domain::organization::ElectronicId::parse(text)
+                    .map_err(|error| Error::invalid("organization", error.to_string()))?;
+                db::organizations::find_by_electronic_id(&self.db, &electronic_id)
+                    .await?
+                    .ok_or(Error::NotFound {
+                        what: "organization",
+                    })?
+            }
+            None => {
+                let mut all = db::organizations::list(&self.db).await?;
+                match (all.pop(), all.is_empty()) {
+                    (Some(only), true) => only,
+                    (None, _) => {
+                        return Err(Error::invalid(
+                            "organization",
+                            "there is no organisation yet",
+                        ));
+                    }
+                    (Some(_), false) => {
+                        return Err(Error::invalid(
+                            "organization",
+                            "there are several organisations: name one by its electronic id",
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(Actor {
+            user_id: UserId(0),
+            username: Username::parse(SYSTEM_USERNAME).map_err(|error| Error::Internal {
+                reason: error.to_string(),
+            })?,
+            full_name: "Hệ thống".to_owned(),
+            organization_id: organization.id,
+            roles: vec![Role::Auditor],
+            clearance: Secrecy::Normal,
+        })
     }
 }
 
@@ -125,6 +200,17 @@ mod tests {
             admin.require(Permission::DownloadDocument),
             Err(Error::Forbidden { .. })
         ));
+    }
+
+    #[test]
+    fn only_auditors_and_admins_export_and_checkpoint() {
+        for role in Role::ALL {
+            let expected = matches!(role, Role::Auditor | Role::Admin);
+            assert_eq!(actor(&[role]).may(Permission::ExportAudit), expected);
+            assert_eq!(actor(&[role]).may(Permission::CheckpointAudit), expected);
+        }
+        assert!(actor(&[Role::Clerk]).may(Permission::ValidateSignatures));
+        assert!(!actor(&[Role::Officer]).may(Permission::ValidateSignatures));
     }
 
     #[test]

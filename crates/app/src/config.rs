@@ -22,6 +22,8 @@ pub struct Config {
     pub sessions: SessionConfig,
     /// Production safeguards.
     pub security: SecurityConfig,
+    /// Checking the signatures of received and stored documents.
+    pub validation: ValidationConfig,
 }
 
 /// Blob storage.
@@ -60,6 +62,21 @@ pub struct SecurityConfig {
     pub danger_allow_dev_certificates: bool,
 }
 
+/// Checking signatures (PAdES validation of incoming and stored documents).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationConfig {
+    /// PEM files holding the trust anchors: the national root CA and the official-use CA
+    /// (certs-dev/root-ca.pem in development). Read once at start; an unreadable file stops the
+    /// start. At least one is required in production.
+    pub trust_roots: Vec<PathBuf>,
+    /// Whether re-validating a stored document may ask the certificates' OCSP responders over the
+    /// network when the document carries no revocation data. Intake always validates offline.
+    pub online_revocation: bool,
+    /// How long one OCSP request may take, in seconds.
+    pub timeout_seconds: u64,
+}
+
 impl Config {
     /// Every problem that makes this configuration unusable, in plain words (empty when usable).
     pub fn problems(&self) -> Vec<String> {
@@ -84,6 +101,15 @@ impl Config {
                 "security.danger_allow_dev_certificates is refused when security.production is set"
                     .to_owned(),
             );
+        }
+        if self.security.production && self.validation.trust_roots.is_empty() {
+            problems.push(
+                "validation.trust_roots must name at least one PEM file when security.production is set"
+                    .to_owned(),
+            );
+        }
+        if self.validation.timeout_seconds == 0 {
+            problems.push("validation.timeout_seconds must be greater than 0".to_owned());
         }
         problems
     }

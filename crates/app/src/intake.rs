@@ -19,6 +19,7 @@ use domain::register::RegisterKind;
 use time::{Date, OffsetDateTime};
 
 use crate::audit::AuditRecord;
+use crate::signatures::{LogTarget, RevocationSource, SignatureSummary};
 use crate::{Actor, App, Error, FieldIssue, OperationId, Permission, blocking};
 
 /// The longest subject (trích yếu) accepted, in characters (Decree 30 Phụ lục VI: S500).
@@ -91,6 +92,9 @@ pub struct IncomingDocument {
     pub file_size: i64,
     /// The page count.
     pub page_count: i32,
+    /// What the offline check at intake concluded about each signature (empty for an unsigned
+    /// file, and in the register's list: see `App::document_signatures`).
+    pub signatures: Vec<SignatureSummary>,
 }
 
 /// A document's file as stored, its hash re-checked on read.
@@ -176,6 +180,24 @@ impl App {
             });
         }
 
+        // Signed files are checked offline here, before the transaction: validation parses and
+        // verifies, which must not run under the writer lock. A check that cannot run does not
+        // refuse the document: the clerk registers what arrived, and the log records no row.
+        let checked = if summary.signature_field_count > 0 {
+            match self
+                .check_signatures(Arc::clone(&bytes), arrived_at, RevocationSource::Offline)
+                .await?
+            {
+                Ok(checked) => Some(checked),
+                Err(error) => {
+                    tracing::warn!(%error, "the signatures of the upload could not be validated");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+
         let blobs = Arc::clone(&self.blobs);
         let blob_bytes = Arc::clone(&bytes);
         blocking(move || blobs.put(&blob_bytes)).await??;
@@ -231,6 +253,32 @@ impl App {
             },
         )
         .await?;
+        let mut details = serde_json::json!({
+            "register": kind.code(),
+            "year": year,
+            "arrival_number": arrival_number,
+            "sha256": sha256,
+            "file_name": file_name,
+            "size": bytes.len(),
+            "pages": summary.page_count,
+        });
+        if let Some(checked) = &checked {
+            self.log_signatures(
+                &tx,
+                LogTarget {
+                    organization_id: actor.organization_id,
+                    document_id: id,
+                    sha256: &sha256,
+                    checked_at: arrived_at,
+                    checked_by: actor.username.as_str(),
+                },
+                checked,
+            )
+            .await?;
+            details["signatures"] = checked.audit_summary();
+        } else if summary.signature_field_count > 0 {
+            details["signatures"] = serde_json::json!({ "count": null, "conclusion": null });
+        }
         self.record(
             &tx,
             AuditRecord {
@@ -238,15 +286,7 @@ impl App {
                 actor: actor.username.as_str(),
                 action: AuditAction::IncomingReceived,
                 target: &format!("document:{id}"),
-                details: serde_json::json!({
-                    "register": kind.code(),
-                    "year": year,
-                    "arrival_number": arrival_number,
-                    "sha256": sha256,
-                    "file_name": file_name,
-                    "size": bytes.len(),
-                    "pages": summary.page_count,
-                }),
+                details,
             },
             arrived_at,
             operation,
@@ -272,6 +312,10 @@ impl App {
             file_name,
             file_size: bytes.len() as i64,
             page_count,
+            signatures: checked
+                .as_ref()
+                .map(crate::signatures::CheckedDocument::summaries)
+                .unwrap_or_default(),
         })
     }
 
@@ -452,6 +496,7 @@ fn from_record(record: db::documents::IncomingDocument) -> IncomingDocument {
         file_name: record.file_name,
         file_size: record.file_size,
         page_count: record.page_count,
+        signatures: Vec::new(),
     }
 }
 

@@ -8,12 +8,15 @@
 mod audit;
 mod auth;
 mod authz;
+mod checkpoint;
 mod clock;
 mod config;
 mod demo;
 mod error;
+mod export;
 mod intake;
 mod operation;
+mod signatures;
 pub mod signing;
 pub mod verification;
 
@@ -22,12 +25,17 @@ use std::sync::Arc;
 pub use crate::audit::AuditReport;
 pub use crate::auth::{LoginOutcome, SessionToken};
 pub use crate::authz::{Actor, Permission};
+pub use crate::checkpoint::Checkpoint;
 pub use crate::clock::{Clock, SystemClock};
-pub use crate::config::{Config, SecurityConfig, SessionConfig, StorageConfig, UploadConfig};
+pub use crate::config::{
+    Config, SecurityConfig, SessionConfig, StorageConfig, UploadConfig, ValidationConfig,
+};
 pub use crate::demo::{DEMO_ORGANIZATION_ID, DemoSeed};
 pub use crate::error::{Error, FieldIssue};
+pub use crate::export::{AuditExportFilter, Export, ExportContent, ExportFormat};
 pub use crate::intake::{DocumentFile, IncomingDocument, IncomingMetadata, IncomingUpload};
 pub use crate::operation::OperationId;
+pub use crate::signatures::{SignatureRecord, SignatureSummary};
 pub use db::Backend;
 
 /// Everything a use case needs, wired once at start-up and shared by reference.
@@ -37,19 +45,22 @@ pub struct App {
     blobs: Arc<dyn storage::BlobStore>,
     clock: Arc<dyn Clock>,
     config: Arc<Config>,
+    /// The trust anchors of `validation.trust_roots`, read once at start.
+    trust_roots: Arc<[crypto::Certificate]>,
 }
 
 impl App {
     /// Connects to the database and the blob store named by `config`; does not migrate.
     ///
     /// # Errors
-    /// `Error::Config` when the configuration is unusable, `Error::Unavailable` when the database or
-    /// the blob directory cannot be opened.
+    /// `Error::Config` when the configuration is unusable (every unreadable trust root is listed),
+    /// `Error::Unavailable` when the database or the blob directory cannot be opened.
     pub async fn new(config: Config, clock: Arc<dyn Clock>) -> Result<App, Error> {
         let problems = config.problems();
         if !problems.is_empty() {
             return Err(Error::Config { problems });
         }
+        let trust_roots = load_trust_roots(&config)?;
         let db = db::Db::connect(&config.database).await?;
         let blobs: Arc<dyn storage::BlobStore> = Arc::new(
             storage::FsBlobStore::open(&config.storage.root).map_err(|source| {
@@ -64,6 +75,7 @@ impl App {
             blobs,
             clock,
             config: Arc::new(config),
+            trust_roots: trust_roots.into(),
         })
     }
 
@@ -115,6 +127,56 @@ pub fn generate_dev_certificates(
                 source: source.into(),
             })?;
     Ok(summary.files)
+}
+
+/// Reads every PEM file of `validation.trust_roots`, reporting every unusable one at once.
+///
+/// The certs-dev root (its subject says `DEV ONLY`) is refused unless
+/// `security.danger_allow_dev_certificates` is set: its private key is public.
+fn load_trust_roots(config: &Config) -> Result<Vec<crypto::Certificate>, Error> {
+    let mut roots = Vec::new();
+    let mut problems = Vec::new();
+    for path in &config.validation.trust_roots {
+        let pem = match std::fs::read(path) {
+            Ok(pem) => pem,
+            Err(error) => {
+                problems.push(format!(
+                    "validation.trust_roots: cannot read {}: {error}",
+                    path.display()
+                ));
+                continue;
+            }
+        };
+        match crypto::Certificate::from_pem_bundle(&pem) {
+            Ok(certificates) => {
+                for certificate in certificates {
+                    let subject = certificate
+                        .summary()
+                        .map(|summary| summary.subject)
+                        .unwrap_or_default();
+                    if subject.contains("DEV ONLY")
+                        && !config.security.danger_allow_dev_certificates
+                    {
+                        problems.push(format!(
+                            "validation.trust_roots: {} is a development certificate ({subject}); \
+                             it needs security.danger_allow_dev_certificates",
+                            path.display()
+                        ));
+                        continue;
+                    }
+                    roots.push(certificate);
+                }
+            }
+            Err(error) => problems.push(format!(
+                "validation.trust_roots: {} holds no usable certificate: {error}",
+                path.display()
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Config { problems });
+    }
+    Ok(roots)
 }
 
 /// Runs blocking or CPU-heavy work off the async executor, keeping the current tracing span.

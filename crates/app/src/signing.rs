@@ -105,6 +105,9 @@ pub struct SignFileRequest {
     pub trust: Vec<PathBuf>,
     /// The password of an encrypted input PDF.
     pub document_password: Option<SecretString>,
+    /// CRLs (PEM or DER files) for the intermediate CAs, for B-LT and above when their distribution
+    /// points cannot be reached.
+    pub crl_files: Vec<PathBuf>,
     /// The hash and, for RSA, PSS.
     pub preference: SignaturePreference,
 }
@@ -186,6 +189,11 @@ pub fn sign_file(request: &SignFileRequest, now: OffsetDateTime) -> Result<SignO
             }),
         })
     };
+    let crls = request
+        .crl_files
+        .iter()
+        .map(|path| read(path, "crl"))
+        .collect::<Result<Vec<_>, _>>()?;
     let transport = pades::HttpTransport::new(SERVICE_TIMEOUT);
     let options = pades::SignOptions {
         level,
@@ -204,7 +212,7 @@ pub fn sign_file(request: &SignFileRequest, now: OffsetDateTime) -> Result<SignO
                 hash: request.preference.hash,
             }),
         ocsp_url: request.ocsp_url.as_deref(),
-        crls: &[],
+        crls: &crls,
         transport: &transport,
         document_password,
         limits: &limits,

@@ -43,18 +43,23 @@ pub struct VerifyOutcome {
 /// Verifies every signature of `request.input` at `now`.
 ///
 /// # Errors
-/// `Error::Validation` for unreadable arguments (input, trust files). A file that is not a PDF is not
-/// an error: its outcome has exit code 3.
+/// `Error::Validation` for unreadable trust files. A missing file or one that is not a PDF is not an
+/// error: its outcome has exit code 3.
 pub fn verify_file(
     request: &VerifyFileRequest,
     now: OffsetDateTime,
 ) -> Result<VerifyOutcome, Error> {
-    let document = std::fs::read(&request.input).map_err(|error| {
-        Error::invalid(
-            "input",
-            format!("cannot read {}: {error}", request.input.display()),
-        )
-    })?;
+    let document = match std::fs::read(&request.input) {
+        Ok(document) => document,
+        Err(error) => {
+            let message = format!("cannot read {}: {error}", request.input.display());
+            return Ok(VerifyOutcome {
+                json: json!({ "conclusion": "UNREADABLE", "error": message, "signatures": [] }),
+                text: format!("Không đọc được tệp / the file cannot be read: {message}"),
+                exit_code: 3,
+            });
+        }
+    };
     let mut roots = Vec::new();
     for path in &request.trust {
         let pem = std::fs::read(path).map_err(|error| {

@@ -32,10 +32,22 @@ pub(crate) fn load(data_dir: &Path, config_file: Option<&Path>) -> anyhow::Resul
     Ok(config)
 }
 
-/// Demo mode: SQLite and blobs under the data directory, demo data and dev certificates allowed.
+/// The demo's trust root, relative to the current directory: present when Vanthu runs from the
+/// repository root, as the README's commands do.
+const DEMO_TRUST_ROOT: &str = "certs-dev/root-ca.pem";
+
+/// Demo mode: SQLite and blobs under the data directory, demo data and dev certificates allowed,
+/// signatures checked offline against the development root `certs-dev/root-ca.pem` when that file
+/// is found from the current directory (run from the repository root); elsewhere the demo trusts
+/// no root, and every signature it checks is INDETERMINATE (NO_CERTIFICATE_CHAIN_FOUND).
 fn demo_table(data_dir: &Path) -> toml::Table {
     let database = data_dir.join("vanthu.db");
     let blobs = data_dir.join("blobs");
+    let trust_roots = if Path::new(DEMO_TRUST_ROOT).is_file() {
+        format!("[\"{DEMO_TRUST_ROOT}\"]")
+    } else {
+        "[]".to_owned()
+    };
     let text = format!(
         r#"
 [database]
@@ -51,6 +63,10 @@ ttl_minutes = 480
 production = false
 danger_allow_demo_data = true
 danger_allow_dev_certificates = true
+[validation]
+trust_roots = {trust_roots}
+online_revocation = false
+timeout_seconds = 10
 "#,
         database = database.display().to_string().replace('\\', "/"),
         blobs = blobs.display().to_string().replace('\\', "/"),
@@ -122,11 +138,25 @@ mod tests {
         let config: app::Config = toml::Value::Table(table).try_into().unwrap();
         assert_eq!(config.uploads.max_bytes, 1024);
         assert!(config.security.production);
+        let problems = config.problems();
         assert_eq!(
-            config.problems().len(),
+            problems
+                .iter()
+                .filter(|problem| problem.contains("danger_"))
+                .count(),
             2,
-            "production refuses the demo's danger knobs"
+            "production refuses the demo's danger knobs: {problems:?}"
         );
+    }
+
+    #[test]
+    fn the_demo_trusts_the_dev_root_only_when_it_is_found() {
+        let config: app::Config = toml::Value::Table(demo_table(Path::new("data")))
+            .try_into()
+            .unwrap();
+        let found = Path::new(DEMO_TRUST_ROOT).is_file();
+        assert_eq!(!config.validation.trust_roots.is_empty(), found);
+        assert!(!config.validation.online_revocation);
     }
 
     #[test]

@@ -112,6 +112,10 @@ struct SignArgs {
     /// For an encrypted PDF: the environment variable that holds its password.
     #[arg(long)]
     pdf_password_env: Option<String>,
+    /// A CRL (PEM or DER) of an intermediate CA, for b-lt and b-lta when its distribution point cannot
+    /// be reached; repeatable.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
     /// A trust root (PEM) the certificate must chain to; repeatable.
     #[arg(long, required = true)]
     trust: Vec<PathBuf>,
@@ -176,11 +180,56 @@ fn parse_placement(text: &str) -> Result<app::signing::Placement, String> {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Check that no audit event was changed, removed or reordered (exit 1 if the chain is broken).
+    /// Check that no audit event was changed, removed or reordered and that every signed checkpoint
+    /// holds (exit 1 if not).
     Verify {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Export the signature log or the audit trail for an auditor, with a SHA-256 manifest
+    /// (FILE.sha256, in `sha256sum` format).
+    ///
+    /// Runs as the built-in `system` actor with the auditor's rights: the operator of the server
+    /// already holds the database credentials, and the export is audited like any other.
+    Export {
+        /// `csv`, `json` or `xlsx` (XLSX holds both tables, on two sheets).
+        #[arg(long, value_parser = ["csv", "json", "xlsx"])]
+        format: String,
+        /// For CSV and JSON: `signatures` (the signature log) or `events` (the audit trail).
+        #[arg(long, value_parser = ["signatures", "events"], default_value = "signatures")]
+        what: String,
+        /// The first day included, YYYY-MM-DD (Vietnam time).
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day included, YYYY-MM-DD (Vietnam time).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only signature-log rows whose signer subject or serial contains this text (any case).
+        #[arg(long)]
+        signer: Option<String>,
+        /// The file to write; FILE.sha256 is written beside it.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Overwrite FILE and FILE.sha256 if they exist.
+        #[arg(long)]
+        force: bool,
+        /// The organisation's electronic id (needed only when there are several).
+        #[arg(long)]
+        organization: Option<String>,
+    },
+    /// Sign the head of the audit chain with the agency's key (a checkpoint), so that a chain cut
+    /// below it cannot go unnoticed. Runs as the built-in `system` actor, like `export`.
+    Checkpoint {
+        /// The agency's PKCS#12 file.
+        #[arg(long)]
+        p12: PathBuf,
+        /// The environment variable that holds the PKCS#12 password.
+        #[arg(long, default_value = "VANTHU_KEY_PASSWORD")]
+        password_env: String,
+        /// The organisation's electronic id (needed only when there are several).
+        #[arg(long)]
+        organization: Option<String>,
     },
 }
 
@@ -247,10 +296,18 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::from(outcome.exit_code))
         }
-        Command::Audit {
-            command: AuditCommand::Verify { json },
-        } => {
-            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+        Command::Audit { command } => audit(&cli.data_dir, cli.config.as_deref(), command).await,
+    }
+}
+
+async fn audit(
+    data_dir: &std::path::Path,
+    config_file: Option<&std::path::Path>,
+    command: AuditCommand,
+) -> anyhow::Result<ExitCode> {
+    let app = open_app(data_dir, config_file).await?;
+    match command {
+        AuditCommand::Verify { json } => {
             let report = app
                 .verify_audit_chain()
                 .await
@@ -261,6 +318,8 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
                     "events": report.events,
                     "head": report.head.to_hex(),
                     "broken": report.broken,
+                    "checkpoints": report.checkpoints,
+                    "last_checkpoint": report.last_checkpoint,
                 });
                 say(&value.to_string())?;
             } else if let Some(broken) = &report.broken {
@@ -269,8 +328,15 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
                     report.events
                 ))?;
             } else {
+                let checkpoints = match report.last_checkpoint {
+                    Some(seq) => format!(
+                        "{} signed checkpoints hold (the newest at event {seq})",
+                        report.checkpoints
+                    ),
+                    None => "no signed checkpoint yet".to_owned(),
+                };
                 say(&format!(
-                    "audit trail intact: {} events, head {}",
+                    "audit trail intact: {} events, head {}; {checkpoints}",
                     report.events, report.head
                 ))?;
             }
@@ -280,7 +346,97 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        AuditCommand::Export {
+            format,
+            what,
+            from,
+            to,
+            signer,
+            output,
+            force,
+            organization,
+        } => {
+            let manifest = manifest_path(&output);
+            if !force {
+                for path in [&output, &manifest] {
+                    if path.exists() {
+                        anyhow::bail!("{} exists: pass --force to overwrite it", path.display());
+                    }
+                }
+            }
+            let format = app::ExportFormat::parse(&format)?;
+            let filter = app::AuditExportFilter::parse(
+                Some(&what),
+                from.as_deref(),
+                to.as_deref(),
+                signer.as_deref(),
+            )?;
+            let actor = app
+                .system_actor(organization.as_deref())
+                .await
+                .context("choosing the organisation")?;
+            let export = app
+                .export_audit(
+                    &actor,
+                    filter,
+                    format,
+                    &OperationId::new("cli-audit-export"),
+                )
+                .await
+                .context("exporting the audit trail")?;
+            let name = output
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_else(|| export.file_name.clone());
+            std::fs::write(&output, &export.bytes)
+                .with_context(|| format!("writing {}", output.display()))?;
+            std::fs::write(&manifest, format!("{}  {name}\n", export.sha256))
+                .with_context(|| format!("writing {}", manifest.display()))?;
+            say(&format!(
+                "wrote {} ({} bytes, sha256 {}) and {}",
+                output.display(),
+                export.bytes.len(),
+                export.sha256,
+                manifest.display()
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Checkpoint {
+            p12,
+            password_env,
+            organization,
+        } => {
+            let password = std::env::var(&password_env).with_context(|| {
+                format!(
+                    "the environment variable {password_env} holding the key's password is not set"
+                )
+            })?;
+            let actor = app
+                .system_actor(organization.as_deref())
+                .await
+                .context("choosing the organisation")?;
+            let key = app::signing::KeySource::Pkcs12 {
+                path: p12,
+                password: SecretString::from(password),
+            };
+            let checkpoint = app
+                .checkpoint_audit(&actor, key, &OperationId::new("cli-audit-checkpoint"))
+                .await
+                .map_err(|error| anyhow::anyhow!("[{}] {error}", error.code()))?;
+            say(&format!(
+                "checkpoint signed by {}: event {} with hash {}",
+                checkpoint.signer, checkpoint.seq, checkpoint.hash
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// `FILE.sha256` beside `FILE`.
+fn manifest_path(output: &std::path::Path) -> PathBuf {
+    let mut name = output.as_os_str().to_owned();
+    name.push(".sha256");
+    PathBuf::from(name)
 }
 
 fn sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
@@ -326,6 +482,7 @@ fn sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
         reason: args.reason.clone(),
         location: args.location.clone(),
         trust: args.trust.clone(),
+        crl_files: args.crl.clone(),
         document_password: args
             .pdf_password_env
             .as_deref()

@@ -143,7 +143,7 @@ fn escape_rfc4514_value(value: &str) -> String {
 }
 
 /// Converts an ASN.1 UTCTime or GeneralizedTime to an `OffsetDateTime` in UTC.
-fn to_offset_date_time(asn1_time: &Asn1TimeRef) -> Result<OffsetDateTime, Error> {
+pub(crate) fn to_offset_date_time(asn1_time: &Asn1TimeRef) -> Result<OffsetDateTime, Error> {
     let epoch = Asn1Time::from_unix(0)?;
     let difference = epoch.diff(asn1_time)?;
     let seconds = i64::from(difference.days) * 86_400 + i64::from(difference.secs);

@@ -248,39 +248,42 @@ pub fn add_signature_timestamp(cms_der: &[u8], token_der: &[u8]) -> Result<Vec<u
 
 /// `SigningCertificateV2` (RFC 5035 §3).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct SigningCertificateV2 {
-    certs: Vec<EssCertIdV2>,
+pub(crate) struct SigningCertificateV2 {
+    pub(crate) certs: Vec<EssCertIdV2>,
     #[asn1(optional = "true")]
-    policies: Option<Vec<Any>>,
+    pub(crate) policies: Option<Vec<Any>>,
 }
 
 /// `ESSCertIDv2` (RFC 5035 §4); `hashAlgorithm` is `DEFAULT {algorithm id-sha256}`, so it is
 /// absent for SHA-256 as DER requires.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct EssCertIdV2 {
+pub(crate) struct EssCertIdV2 {
     #[asn1(optional = "true")]
-    hash_algorithm: Option<AlgorithmIdentifierOwned>,
-    cert_hash: OctetString,
+    pub(crate) hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    pub(crate) cert_hash: OctetString,
     #[asn1(optional = "true")]
-    issuer_serial: Option<IssuerSerial>,
+    pub(crate) issuer_serial: Option<IssuerSerial>,
 }
 
 /// `IssuerSerial` (RFC 5035 §4): the issuer as `GeneralNames` and the serial number.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct IssuerSerial {
-    issuer: Vec<GeneralName>,
-    serial_number: SerialNumber,
+pub(crate) struct IssuerSerial {
+    pub(crate) issuer: Vec<GeneralName>,
+    pub(crate) serial_number: SerialNumber,
 }
 
-/// `RSASSA-PSS-params` (RFC 4055 §3.1) without the trailer field, which is always its default.
+/// `RSASSA-PSS-params` (RFC 4055 §3.1). Every field has a DEFAULT (SHA-1, MGF1 with SHA-1, a
+/// 20-byte salt, trailer 1); we write the first three and never the trailer.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct RsaPssParameters {
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
-    hash_algorithm: AlgorithmIdentifierOwned,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT")]
-    mask_gen_algorithm: AlgorithmIdentifierOwned,
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT")]
-    salt_length: u32,
+pub(crate) struct RsaPssParameters {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub(crate) hash_algorithm: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub(crate) mask_gen_algorithm: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    pub(crate) salt_length: Option<u32>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    pub(crate) trailer_field: Option<u32>,
 }
 
 /// One attribute with one value.
@@ -314,14 +317,15 @@ fn signature_algorithm_identifier(
                 parameters: Some(Any::from(Null)),
             };
             let parameters = RsaPssParameters {
-                hash_algorithm: hash_identifier.clone(),
-                mask_gen_algorithm: AlgorithmIdentifierOwned {
+                hash_algorithm: Some(hash_identifier.clone()),
+                mask_gen_algorithm: Some(AlgorithmIdentifierOwned {
                     oid: ID_MGF_1,
                     parameters: Some(Any::encode_from(&hash_identifier).map_err(cms_error)?),
-                },
-                salt_length: u32::try_from(hash.output_len()).map_err(|_| {
+                }),
+                salt_length: Some(u32::try_from(hash.output_len()).map_err(|_| {
                     invalid_cms("the salt length of RSASSA-PSS does not fit an INTEGER")
-                })?,
+                })?),
+                trailer_field: None,
             };
             AlgorithmIdentifierOwned {
                 oid: ID_RSASSA_PSS,
@@ -461,7 +465,7 @@ fn set_elements_are_sorted(set_der: &[u8]) -> Result<bool, Error> {
     Ok(true)
 }
 
-fn invalid_cms(reason: &str) -> Error {
+pub(crate) fn invalid_cms(reason: &str) -> Error {
     Error::InvalidCms {
         reason: reason.to_owned(),
     }

@@ -131,6 +131,22 @@ pub enum Error {
         reason: String,
     },
 
+    /// An algorithm refused for signatures (TT 15/2025/TT-BKHCN: SHA-256 or stronger, RSA of at
+    /// least 2048 bits, ECDSA on P-256/P-384/P-521), or one we do not implement: a validator
+    /// reports it as a cryptographic constraints failure, not as a malformed signature.
+    #[error("algorithm refused: {description}")]
+    WeakAlgorithm {
+        /// What was refused and what would be needed.
+        description: String,
+    },
+
+    /// A certificate revocation list (RFC 5280 §5) that cannot be used.
+    #[error("CRL refused: {reason}")]
+    Crl {
+        /// What is wrong, in plain words.
+        reason: String,
+    },
+
     /// The cryptographic library failed where no input of ours should make it fail
     /// (key generation, signing, encoding).
     #[error("cryptographic backend failure")]

@@ -7,7 +7,7 @@
 //! at the same speed.
 
 use const_oid::ObjectIdentifier;
-use const_oid::db::rfc5912::{ID_SHA_256, ID_SHA_384, ID_SHA_512};
+use const_oid::db::rfc5912::{ID_SHA_1, ID_SHA_256, ID_SHA_384, ID_SHA_512};
 use openssl::hash::MessageDigest;
 
 use crate::HashAlgorithm;
@@ -57,6 +57,40 @@ pub(crate) fn hash_from_oid(oid: &ObjectIdentifier) -> Option<HashAlgorithm> {
     .find(|algorithm| hash_oid(*algorithm) == *oid)
 }
 
+/// The hash algorithm an object identifier names, refusing what TT 15/2025/TT-BKHCN does not
+/// accept for signatures (MD5, SHA-1, SHA-224) and what we do not implement.
+///
+/// # Errors
+/// [`crate::Error::WeakAlgorithm`] naming the algorithm.
+pub(crate) fn accepted_hash(
+    oid: &ObjectIdentifier,
+    role: &str,
+) -> Result<HashAlgorithm, crate::Error> {
+    hash_from_oid(oid).ok_or_else(|| crate::Error::WeakAlgorithm {
+        description: format!(
+            "{role} {} is not accepted (SHA-256, SHA-384 or SHA-512 required)",
+            algorithm_name(oid)
+        ),
+    })
+}
+
+/// A readable name for an algorithm identifier (`sha1`, `sha1WithRSAEncryption`), or the dotted
+/// form when the OID database does not know it.
+pub(crate) fn algorithm_name(oid: &ObjectIdentifier) -> String {
+    const_oid::db::DB
+        .by_oid(oid)
+        .map_or_else(|| oid.to_string(), str::to_owned)
+}
+
+/// OpenSSL's digest for a hash identifier, SHA-1 included: it still identifies certificates (OCSP
+/// CertIDs, ESSCertIDs), where it is no signature.
+pub(crate) fn openssl_digest_for_oid(oid: &ObjectIdentifier) -> Option<MessageDigest> {
+    match *oid {
+        ID_SHA_1 => Some(MessageDigest::sha1()),
+        other => hash_from_oid(&other).map(message_digest),
+    }
+}
+
 /// Checks that `digest` has the length `algorithm` produces.
 pub(crate) fn check_digest_length(
     algorithm: HashAlgorithm,
@@ -90,7 +124,19 @@ mod tests {
             assert_eq!(ours, theirs.to_vec(), "{algorithm:?}");
             assert_eq!(ours.len(), algorithm.output_len());
             assert_eq!(hash_from_oid(&hash_oid(algorithm)), Some(algorithm));
+            assert_eq!(accepted_hash(&hash_oid(algorithm), "x").unwrap(), algorithm);
+            assert!(openssl_digest_for_oid(&hash_oid(algorithm)).is_some());
         }
+        let error = accepted_hash(&ID_SHA_1, "the digest algorithm").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "algorithm refused: the digest algorithm id-sha1 is not accepted \
+             (SHA-256, SHA-384 or SHA-512 required)"
+        );
+        assert_eq!(
+            openssl_digest_for_oid(&ID_SHA_1).map(|digest| digest.size()),
+            Some(20)
+        );
     }
 
     #[test]

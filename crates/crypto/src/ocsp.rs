@@ -5,23 +5,29 @@
 //! The response's signature is verified by OpenSSL (`OCSP_basic_verify`) against the issuer or a
 //! responder the issuer delegated (id-kp-OCSPSigning), with path validation at the caller's time;
 //! the status and times are then read from the same bytes with `der`.
+//!
+//! [`check_ocsp_response`] is the signing engine's check (current at the signing time);
+//! [`ocsp_evidence`] is the validator's reading, with no time policy.
 
 use const_oid::ObjectIdentifier;
-use const_oid::db::rfc5912::{ID_SHA_1, ID_SHA_256, ID_SHA_384, ID_SHA_512};
+use const_oid::db::rfc5912::ID_SHA_1;
 use const_oid::db::rfc6960::{ID_PKIX_OCSP_BASIC, ID_PKIX_OCSP_NONCE};
 use der::asn1::{Int, Null, OctetString};
-use der::{Any, Choice, Decode, Encode, Enumerated, Sequence};
-use openssl::hash::MessageDigest;
+use der::{Any, Choice, Encode, Enumerated, Sequence};
 use openssl::ocsp::{OcspFlag, OcspResponse};
 use openssl::stack::Stack;
 use spki::AlgorithmIdentifierOwned;
 use time::{Duration, OffsetDateTime};
 use x509_cert::ext::{Extension, Extensions};
 
+use crate::ber;
+use crate::chain::trust_store;
 use crate::cms::decode_certificate;
-use crate::policy::trust_store;
+use crate::hash::openssl_digest_for_oid;
 use crate::tsp::generalized_time;
-use crate::{Certificate, Error};
+use crate::{
+    Certificate, Error, OcspStatus, RevocationEvidence, RevocationSource, RevocationStatus,
+};
 
 /// How far a responder's clock may be ahead of ours, or its nextUpdate behind, before the answer
 /// is refused (the usual five minutes of `OCSP_check_validity`).
@@ -29,20 +35,6 @@ const CLOCK_SKEW: Duration = Duration::minutes(5);
 
 /// The length of the request nonce (RFC 8954 §2.1: 1 to 32 bytes; 16 is common).
 const NONCE_LEN: usize = 16;
-
-/// A certificate's status as the responder vouches for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OcspStatus {
-    /// Not revoked.
-    Good,
-    /// Revoked at `at` (which may be before or after the time asked about).
-    Revoked {
-        /// The revocation time.
-        at: OffsetDateTime,
-    },
-    /// The responder does not know the certificate.
-    Unknown,
-}
 
 /// Builds an `OCSPRequest` for `certificate` issued by `issuer`: one SHA-1 CertID and a random
 /// nonce, unsigned.
@@ -89,7 +81,50 @@ pub fn check_ocsp_response(
     issuer: &Certificate,
     at: OffsetDateTime,
 ) -> Result<OcspStatus, Error> {
-    let response = OcspResponseAsn1::from_der(response_der).map_err(ocsp_error)?;
+    let evidence = read_response(response_der, certificate, issuer, Some(at))?;
+    if evidence.this_update > at + CLOCK_SKEW {
+        return Err(refused(format!(
+            "the response was produced after the time asked about (thisUpdate {})",
+            evidence.this_update
+        )));
+    }
+    if let Some(next_update) = evidence.next_update
+        && next_update + CLOCK_SKEW < at
+    {
+        return Err(refused(format!(
+            "the response is stale (nextUpdate {next_update})"
+        )));
+    }
+    Ok(evidence.status)
+}
+
+/// Reads what an OCSP response says about `certificate` (issued by `issuer`), with no time
+/// policy: the status, thisUpdate and nextUpdate, for the caller to weigh against its own time.
+///
+/// The response must be successful and of the basic type, answer for this certificate, and be
+/// signed by `issuer` or by a responder certificate that `issuer` issued for OCSP signing
+/// (id-kp-OCSPSigning), that certificate being valid when the response was produced
+/// (`producedAt`).
+///
+/// # Errors
+/// [`Error::Ocsp`] with the reason when any of this fails.
+pub fn ocsp_evidence(
+    response_der: &[u8],
+    certificate: &Certificate,
+    issuer: &Certificate,
+) -> Result<RevocationEvidence, Error> {
+    read_response(response_der, certificate, issuer, None)
+}
+
+/// Decodes and verifies a response, validating the responder at `at`, or at `producedAt` when
+/// `at` is `None`.
+fn read_response(
+    response_der: &[u8],
+    certificate: &Certificate,
+    issuer: &Certificate,
+    at: Option<OffsetDateTime>,
+) -> Result<RevocationEvidence, Error> {
+    let response = ber::decode_lenient::<OcspResponseAsn1>(response_der).map_err(ocsp_error)?;
     if response.response_status != ResponseStatus::Successful {
         return Err(refused(format!(
             "the responder answered {}",
@@ -105,34 +140,36 @@ pub fn check_ocsp_response(
             bytes.response_type
         )));
     }
-    let basic = BasicOcspResponse::from_der(bytes.response.as_bytes()).map_err(ocsp_error)?;
+    let basic =
+        ber::decode_lenient::<BasicOcspResponse>(bytes.response.as_bytes()).map_err(ocsp_error)?;
+    let produced_at = generalized_time(&basic.tbs_response_data.produced_at)
+        .ok_or_else(|| refused("producedAt is not a valid time".to_owned()))?;
 
-    verify_signature(response_der, issuer, at)?;
+    verify_signature(response_der, issuer, at.unwrap_or(produced_at))?;
 
     let single = find_single_response(&basic.tbs_response_data.responses, certificate, issuer)?;
     let this_update = generalized_time(&single.this_update)
         .ok_or_else(|| refused("thisUpdate is not a valid time".to_owned()))?;
-    if this_update > at + CLOCK_SKEW {
-        return Err(refused(format!(
-            "the response was produced after the time asked about (thisUpdate {this_update})"
-        )));
-    }
-    if let Some(next_update) = &single.next_update {
-        let next_update = generalized_time(next_update)
-            .ok_or_else(|| refused("nextUpdate is not a valid time".to_owned()))?;
-        if next_update + CLOCK_SKEW < at {
-            return Err(refused(format!(
-                "the response is stale (nextUpdate {next_update})"
-            )));
-        }
-    }
-    Ok(match &single.cert_status {
-        CertStatus::Good(_) => OcspStatus::Good,
-        CertStatus::Revoked(info) => OcspStatus::Revoked {
+    let next_update = match &single.next_update {
+        Some(next_update) => Some(
+            generalized_time(next_update)
+                .ok_or_else(|| refused("nextUpdate is not a valid time".to_owned()))?,
+        ),
+        None => None,
+    };
+    let status = match &single.cert_status {
+        CertStatus::Good(_) => RevocationStatus::Good,
+        CertStatus::Revoked(info) => RevocationStatus::Revoked {
             at: generalized_time(&info.revocation_time)
                 .ok_or_else(|| refused("the revocation time is not a valid time".to_owned()))?,
         },
-        CertStatus::Unknown(_) => OcspStatus::Unknown,
+        CertStatus::Unknown(_) => RevocationStatus::Unknown,
+    };
+    Ok(RevocationEvidence {
+        status,
+        this_update,
+        next_update,
+        source: RevocationSource::Ocsp,
     })
 }
 
@@ -177,7 +214,7 @@ fn find_single_response<'a>(
 ) -> Result<&'a SingleResponse, Error> {
     for single in responses {
         let oid = single.cert_id.hash_algorithm.oid;
-        if message_digest(oid).is_none() {
+        if openssl_digest_for_oid(&oid).is_none() {
             continue;
         }
         let expected = cert_id(certificate, issuer, oid)?;
@@ -199,8 +236,8 @@ fn cert_id(
     issuer: &Certificate,
     oid: ObjectIdentifier,
 ) -> Result<CertId, Error> {
-    let digest =
-        message_digest(oid).ok_or_else(|| refused(format!("unsupported CertID hash {oid}")))?;
+    let digest = openssl_digest_for_oid(&oid)
+        .ok_or_else(|| refused(format!("unsupported CertID hash {oid}")))?;
     let subject = decode_certificate(certificate)?;
     let issuer = decode_certificate(issuer)?;
     let issuer_name = issuer
@@ -227,16 +264,6 @@ fn cert_id(
             .map_err(ocsp_error)?,
         serial_number: serial,
     })
-}
-
-fn message_digest(oid: ObjectIdentifier) -> Option<MessageDigest> {
-    match oid {
-        ID_SHA_1 => Some(MessageDigest::sha1()),
-        ID_SHA_256 => Some(MessageDigest::sha256()),
-        ID_SHA_384 => Some(MessageDigest::sha384()),
-        ID_SHA_512 => Some(MessageDigest::sha512()),
-        _ => None,
-    }
 }
 
 fn refused(reason: String) -> Error {
@@ -374,6 +401,7 @@ mod tests {
     use std::path::{Path, PathBuf};
     use std::process::Command;
 
+    use der::Decode;
     use time::macros::datetime;
 
     use super::*;
@@ -563,6 +591,53 @@ mod tests {
             error.to_string().contains("not signed by the issuer"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn evidence_is_read_with_its_times_and_no_time_policy() {
+        let intermediate = one("intermediate-ca.pem");
+        for (name, expected) in [
+            ("leader-rsa.pem", RevocationStatus::Good),
+            (
+                "revoked-rsa.pem",
+                RevocationStatus::Revoked {
+                    at: datetime!(2025-03-01 00:00 UTC),
+                },
+            ),
+            ("seal-rsa.pem", RevocationStatus::Unknown),
+        ] {
+            let certificate = one(name);
+            // A response valid for one day only: stale for the signing check later, but the
+            // evidence is still read, times included.
+            let response = respond(
+                &ocsp_request(&certificate, &intermediate).unwrap(),
+                &["-ndays", "1"],
+            );
+            let evidence = ocsp_evidence(&response, &certificate, &intermediate).unwrap();
+            assert_eq!(evidence.status, expected, "{name}");
+            assert_eq!(evidence.source, RevocationSource::Ocsp);
+            let next_update = evidence.next_update.unwrap();
+            assert_eq!(next_update - evidence.this_update, Duration::days(1));
+            assert!(check_ocsp_response(&response, &certificate, &intermediate, LATER).is_err());
+        }
+    }
+
+    #[test]
+    fn evidence_signed_by_anyone_else_is_refused() {
+        let leader = one("leader-rsa.pem");
+        let intermediate = one("intermediate-ca.pem");
+        let request = ocsp_request(&leader, &intermediate).unwrap();
+        // The issuer itself may answer; an end entity it did not delegate may not.
+        let response = respond_as(&request, "intermediate-ca", &["-resp_no_certs"]);
+        let evidence = ocsp_evidence(&response, &leader, &intermediate).unwrap();
+        assert_eq!(evidence.status, RevocationStatus::Good);
+        let response = respond_as(&request, "seal-rsa", &[]);
+        let error = ocsp_evidence(&response, &leader, &intermediate).unwrap_err();
+        assert!(matches!(error, Error::Ocsp { .. }), "{error}");
+        // The root did not delegate this responder.
+        let response = respond(&request, &[]);
+        assert!(ocsp_evidence(&response, &leader, &one("root-ca.pem")).is_err());
+        assert!(ocsp_evidence(b"garbage", &leader, &intermediate).is_err());
     }
 
     #[test]

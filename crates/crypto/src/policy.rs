@@ -6,13 +6,11 @@
 //! embeds the answer for B-LT).
 
 use openssl::nid::Nid;
-use openssl::stack::Stack;
-use openssl::x509::store::{X509Store, X509StoreBuilder};
-use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
-use openssl::x509::{X509, X509KeyUsage, X509Ref, X509StoreContext};
+use openssl::x509::{X509, X509KeyUsage, X509Ref};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::chain::verify_path;
 use crate::software::signing_key_kind;
 use crate::{Certificate, Error};
 
@@ -116,7 +114,7 @@ pub fn check_signing_certificate(
     Ok(())
 }
 
-/// Validates the path at `at` with OpenSSL; `None` when it holds.
+/// Validates the path at `at` (the crate's one path builder); `None` when it holds.
 fn path_problem(
     certificate: &X509Ref,
     intermediates: Vec<X509>,
@@ -126,47 +124,9 @@ fn path_problem(
     if roots.is_empty() {
         return Ok(Some("no trusted root is configured".to_owned()));
     }
-    let store = trust_store(roots, at)?;
-    let mut untrusted = Stack::new()?;
-    for intermediate in intermediates {
-        untrusted.push(intermediate)?;
-    }
-    let mut context = X509StoreContext::new()?;
-    let outcome = context.init(&store, certificate, &untrusted, |context| {
-        let valid = context.verify_cert()?;
-        Ok((valid, context.error(), context.error_depth()))
-    })?;
-    Ok(match outcome {
-        (true, _, _) => None,
-        (false, error, 0) => Some(error.error_string().to_owned()),
-        (false, error, depth) => Some(format!(
-            "{} (issuer certificate at depth {depth})",
-            error.error_string()
-        )),
-    })
-}
-
-/// An OpenSSL store trusting `anchors` (roots, or any certificate given as an anchor: partial
-/// chains are accepted) that validates paths at `at` instead of reading the clock.
-pub(crate) fn trust_store(anchors: &[Certificate], at: OffsetDateTime) -> Result<X509Store, Error> {
-    let mut store = X509StoreBuilder::new()?;
-    for anchor in anchors {
-        store.add_cert(anchor.to_openssl()?)?;
-    }
-    let mut parameters = X509VerifyParam::new()?;
-    #[allow(
-        clippy::useless_conversion,
-        reason = "time_t is i64 on 64-bit targets only"
-    )]
-    let seconds = at
-        .unix_timestamp()
-        .try_into()
-        // Only a 32-bit `time_t` can fail (after 2038): OpenSSL cannot represent the time.
-        .map_err(|_| Error::Backend(openssl::error::ErrorStack::get()))?;
-    parameters.set_time(seconds);
-    parameters.set_flags(X509VerifyFlags::PARTIAL_CHAIN)?;
-    store.set_param(&parameters)?;
-    Ok(store.build())
+    Ok(verify_path(certificate, intermediates, roots, at)?
+        .err()
+        .map(|failure| failure.detail()))
 }
 
 /// A refusal when `certificate` is signed with a hash weaker than SHA-256; RSASSA-PSS, whose hash

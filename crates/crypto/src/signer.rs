@@ -110,23 +110,92 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<bool, Error> {
-    use openssl::hash::MessageDigest;
+    let public_key = certificate.to_openssl()?.public_key()?;
+    verify_with_key(
+        &public_key,
+        Scheme::from_algorithm(algorithm),
+        [message],
+        signature,
+    )
+}
+
+/// A signature scheme with everything needed to check a signature: for RSASSA-PSS, the mask
+/// generation hash and the salt length as well (RFC 4055 §3.1), which other signers may choose
+/// differently from ours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    /// RSASSA-PKCS1-v1_5.
+    Pkcs1v15(HashAlgorithm),
+    /// RSASSA-PSS with MGF1.
+    Pss {
+        /// The message hash.
+        hash: HashAlgorithm,
+        /// The hash of MGF1.
+        mgf1: HashAlgorithm,
+        /// The salt length in bytes.
+        salt_len: u32,
+    },
+    /// ECDSA with a DER `Ecdsa-Sig-Value`.
+    Ecdsa(HashAlgorithm),
+}
+
+impl Scheme {
+    /// The scheme our signers produce for `algorithm` (PSS: MGF1 with the same hash, a salt as
+    /// long as the hash).
+    pub(crate) fn from_algorithm(algorithm: SignatureAlgorithm) -> Scheme {
+        match algorithm {
+            SignatureAlgorithm::RsaPkcs1v15(hash) => Scheme::Pkcs1v15(hash),
+            SignatureAlgorithm::RsaPss(hash) => Scheme::Pss {
+                hash,
+                mgf1: hash,
+                // At most 64: the cast cannot truncate.
+                salt_len: hash.output_len() as u32,
+            },
+            SignatureAlgorithm::Ecdsa(hash) => Scheme::Ecdsa(hash),
+        }
+    }
+
+    /// The algorithm as the rest of the system names it.
+    pub(crate) fn algorithm(self) -> SignatureAlgorithm {
+        match self {
+            Scheme::Pkcs1v15(hash) => SignatureAlgorithm::RsaPkcs1v15(hash),
+            Scheme::Pss { hash, .. } => SignatureAlgorithm::RsaPss(hash),
+            Scheme::Ecdsa(hash) => SignatureAlgorithm::Ecdsa(hash),
+        }
+    }
+}
+
+/// Checks `signature` over the concatenation of `message` with `public_key` under `scheme`; the
+/// one verification routine of the crate.
+///
+/// # Errors
+/// `Error::Backend` when OpenSSL cannot set the scheme up; a signature that does not verify, or
+/// that does not fit the key, is `Ok(false)`.
+pub(crate) fn verify_with_key<'a>(
+    public_key: &openssl::pkey::PKeyRef<openssl::pkey::Public>,
+    scheme: Scheme,
+    message: impl IntoIterator<Item = &'a [u8]>,
+    signature: &[u8],
+) -> Result<bool, Error> {
     use openssl::rsa::Padding;
     use openssl::sign::{RsaPssSaltlen, Verifier};
 
-    let public_key = certificate.to_openssl()?.public_key()?;
-    let digest = match algorithm.hash() {
-        HashAlgorithm::Sha256 => MessageDigest::sha256(),
-        HashAlgorithm::Sha384 => MessageDigest::sha384(),
-        HashAlgorithm::Sha512 => MessageDigest::sha512(),
-    };
-    let mut verifier = Verifier::new(digest, &public_key)?;
-    if let SignatureAlgorithm::RsaPss(_) = algorithm {
-        verifier.set_rsa_padding(Padding::PKCS1_PSS)?;
-        verifier.set_rsa_mgf1_md(digest)?;
-        verifier.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
+    let hash = scheme.algorithm().hash();
+    let mut verifier = Verifier::new(crate::hash::message_digest(hash), public_key)?;
+    if let Scheme::Pss { mgf1, salt_len, .. } = scheme {
+        let Ok(salt_len) = i32::try_from(salt_len) else {
+            return Ok(false);
+        };
+        // An RSASSA-PSS scheme on a key that is not RSA: no signature can verify.
+        if verifier.set_rsa_padding(Padding::PKCS1_PSS).is_err() {
+            return Ok(false);
+        }
+        verifier.set_rsa_mgf1_md(crate::hash::message_digest(mgf1))?;
+        verifier.set_rsa_pss_saltlen(RsaPssSaltlen::custom(salt_len))?;
     }
-    verifier.update(message)?;
+    for part in message {
+        verifier.update(part)?;
+    }
     // OpenSSL reports a malformed signature as an error rather than `false`: both mean "no".
     Ok(verifier.verify(signature).unwrap_or(false))
 }

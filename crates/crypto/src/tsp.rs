@@ -1,28 +1,26 @@
-//! RFC 3161 time-stamping: the request we send to a TSA and the checks on its answer.
+//! RFC 3161 time-stamping: the request we send to a TSA, the checks on its answer, and the
+//! verification of a token found in a signature or a document time-stamp.
 //!
 //! A token is accepted only when the TSA granted the request, the token's TSTInfo carries our
 //! message imprint and our nonce, and the token's CMS signature verifies with the certificate it
-//! carries. Whether that certificate chains to a trusted TSA is the validator's question, asked
-//! later with the trust roots at hand.
+//! carries (read and checked by [`crate::parse_cms`], like any other signature). Whether that
+//! certificate chains to a trusted TSA is the validator's question, asked later with the trust
+//! roots at hand ([`verify_timestamp_token`] gives it the certificates).
 //!
 //! The few ASN.1 types are defined here (after the `x509-tsp` crate, which needs `cmpv2` and
 //! reads `genTime` with `der`'s GeneralizedTime, which refuses the fractional seconds that many
 //! TSAs send).
 
-use cms::cert::CertificateChoices;
-use cms::signed_data::{SignedData, SignerIdentifier};
 use const_oid::ObjectIdentifier;
 use der::asn1::{BitString, Int, Null, OctetString, Uint};
 use der::{Any, Decode, Encode, Sequence, Tag, Tagged};
-use openssl::cms::{CMSOptions, CmsContentInfo};
-use openssl::x509::store::X509StoreBuilder;
 use spki::AlgorithmIdentifierOwned;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time};
 use x509_cert::ext::Extensions;
 
-use crate::cms::decode_signed_data;
-use crate::hash::{check_digest_length, hash_from_oid, hash_oid};
-use crate::{Certificate, Error, HashAlgorithm};
+use crate::ber;
+use crate::hash::{accepted_hash, check_digest_length, hash_oid};
+use crate::{Certificate, CmsSignature, Error, HashAlgorithm, digest, parse_cms};
 
 /// `id-ct-TSTInfo` (RFC 3161 §2.4.2).
 const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
@@ -71,42 +69,41 @@ pub fn timestamp_request(
 ///
 /// # Errors
 /// [`Error::Timestamp`] when the TSA refused, the response is malformed, the TSTInfo names
-/// another imprint or nonce, or the token's signature does not verify.
+/// another imprint or nonce, or the token's signature does not verify;
+/// [`Error::WeakAlgorithm`] when the token is signed or hashed with SHA-1 or weaker.
 pub fn parse_timestamp_response(
     response_der: &[u8],
     message_imprint: &[u8],
     nonce: u64,
 ) -> Result<TimestampToken, Error> {
-    let response = TimeStampResp::from_der(response_der)
+    let response = ber::parse_exact(response_der)
+        .and_then(|response| response.child_vec())
         .map_err(|error| refused(format!("the response is malformed ({error})")))?;
-    check_status(&response.status)?;
-    let Some(token) = response.time_stamp_token else {
+    let (status, token) = match response[..] {
+        [status] => (status, None),
+        [status, token] => (status, Some(token)),
+        _ => return Err(refused("the response is malformed".to_owned())),
+    };
+    let status = ber::decode_lenient::<PkiStatusInfo>(status.raw).map_err(response_error)?;
+    check_status(&status)?;
+    let Some(token) = token else {
         return Err(refused(
             "the TSA granted the request but sent no token".to_owned(),
         ));
     };
-    let der = token.to_der().map_err(response_error)?;
-    let signed_data = decode_signed_data(&der)
-        .map_err(|error| refused(format!("the token is not a CMS SignedData ({error})")))?;
-    let tst_info = tst_info(&signed_data)?;
-
-    if tst_info.version != 1 {
-        return Err(refused(format!(
-            "the TSTInfo has version {}, not 1",
-            tst_info.version
-        )));
-    }
-    let imprint = &tst_info.message_imprint;
-    let imprint_hash = hash_from_oid(&imprint.hash_algorithm.oid);
+    // The token exactly as the TSA sent it: its bytes are what gets embedded.
+    let der = token.raw.to_vec();
+    let read = read_token(&der)?;
+    let imprint = &read.tst_info.message_imprint;
     if imprint.hashed_message.as_bytes() != message_imprint
-        || imprint_hash.map(HashAlgorithm::output_len) != Some(message_imprint.len())
+        || read.hash.output_len() != message_imprint.len()
     {
         return Err(refused(
             "the token time-stamps another message imprint than the one requested".to_owned(),
         ));
     }
     let expected_nonce = nonce_integer(nonce)?.to_der().map_err(response_error)?;
-    match &tst_info.nonce {
+    match &read.tst_info.nonce {
         None => {
             return Err(refused(
                 "the token does not carry the request's nonce".to_owned(),
@@ -120,12 +117,115 @@ pub fn parse_timestamp_response(
         }
         Some(_) => {}
     }
+    if !read.signature_valid {
+        return Err(refused(
+            "the token's signature does not verify with the TSA certificate it carries".to_owned(),
+        ));
+    }
+    Ok(TimestampToken {
+        gen_time: read.gen_time,
+        tsa: read.cms.signer_certificate().cloned(),
+        der,
+    })
+}
+
+/// What a time-stamp token (RFC 3161) vouches for, checked against the data it should cover.
+/// Whether the TSA is trusted is the caller's question ([`crate::validate_chain`] with `tsa`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimestampInfo {
+    /// The time the TSA vouches for (TSTInfo `genTime`, fractional seconds kept).
+    pub gen_time: OffsetDateTime,
+    /// The hash of the message imprint.
+    pub hash: HashAlgorithm,
+    /// Whether the imprint is the hash of the data given.
+    pub imprint_matches: bool,
+    /// Whether the token's signature verifies with its signer's certificate: the message digest
+    /// over the TSTInfo, the signature over the signed attributes, and the ESS signing-certificate
+    /// attribute, when present, naming that certificate.
+    pub signature_valid: bool,
+    /// The certificate the token's SignerInfo names, when the token carries it.
+    pub tsa: Option<Certificate>,
+    /// Every certificate the token carries.
+    pub certificates: Vec<Certificate>,
+}
+
+/// Checks a time-stamp token (a `ContentInfo(SignedData)` over a TSTInfo) against `data`: hashes
+/// the concatenation of `data` with the token's own imprint algorithm and compares, and verifies
+/// the token's CMS signature. No trust decision and no time policy.
+///
+/// # Errors
+/// [`Error::Timestamp`] when the token is malformed or holds no TSTInfo;
+/// [`Error::WeakAlgorithm`] when the imprint or the token's signature uses SHA-1 or weaker, or its
+/// key is too weak.
+pub fn verify_timestamp_token<'a>(
+    token_der: &[u8],
+    data: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<TimestampInfo, Error> {
+    let read = read_token(token_der)?;
+    let imprint_matches =
+        digest(read.hash, data) == read.tst_info.message_imprint.hashed_message.as_bytes();
+    Ok(TimestampInfo {
+        gen_time: read.gen_time,
+        hash: read.hash,
+        imprint_matches,
+        signature_valid: read.signature_valid,
+        tsa: read.cms.signer_certificate().cloned(),
+        certificates: read.cms.certificates().to_vec(),
+    })
+}
+
+/// A token read and its signature checked.
+struct ReadToken {
+    cms: CmsSignature,
+    tst_info: TstInfo,
+    hash: HashAlgorithm,
+    gen_time: OffsetDateTime,
+    signature_valid: bool,
+}
+
+fn read_token(token_der: &[u8]) -> Result<ReadToken, Error> {
+    let cms = match parse_cms(token_der) {
+        Ok(cms) => cms,
+        Err(Error::InvalidCms { reason }) => {
+            return Err(refused(format!(
+                "the token is not a CMS SignedData ({reason})"
+            )));
+        }
+        Err(other) => return Err(other),
+    };
+    if cms.content_type() != ID_CT_TST_INFO {
+        return Err(refused(format!(
+            "the token holds {} rather than a TSTInfo",
+            cms.content_type()
+        )));
+    }
+    let Some(content) = cms.encapsulated_content() else {
+        return Err(refused("the token holds no TSTInfo".to_owned()));
+    };
+    let tst_info = ber::decode_lenient::<TstInfo>(content)
+        .map_err(|error| refused(format!("the TSTInfo is malformed ({error})")))?;
+    if tst_info.version != 1 {
+        return Err(refused(format!(
+            "the TSTInfo has version {}, not 1",
+            tst_info.version
+        )));
+    }
+    let hash = accepted_hash(
+        &tst_info.message_imprint.hash_algorithm.oid,
+        "the message imprint hash",
+    )?;
     let gen_time = generalized_time(&tst_info.gen_time)
         .ok_or_else(|| refused("the token's genTime is not a valid GeneralizedTime".to_owned()))?;
-
-    verify_token_signature(&der)?;
-    let tsa = signer_certificate(&signed_data)?;
-    Ok(TimestampToken { der, gen_time, tsa })
+    let signature_valid = cms.signer_certificate().is_some()
+        && cms.verify_encapsulated()?
+        && cms.signing_certificate_v2_matches() != Some(false);
+    Ok(ReadToken {
+        cms,
+        tst_info,
+        hash,
+        gen_time,
+        signature_valid,
+    })
 }
 
 /// Refuses every status but granted (0) and grantedWithMods (1) (RFC 3161 §2.4.2).
@@ -170,77 +270,6 @@ fn bit_is_set(bits: &BitString, index: usize) -> bool {
         return false;
     };
     byte & (0x80 >> (index % 8)) != 0
-}
-
-/// The TSTInfo inside the token's `encapContentInfo`.
-fn tst_info(signed_data: &SignedData) -> Result<TstInfo, Error> {
-    let content = &signed_data.encap_content_info;
-    if content.econtent_type != ID_CT_TST_INFO {
-        return Err(refused(format!(
-            "the token holds {} rather than a TSTInfo",
-            content.econtent_type
-        )));
-    }
-    let Some(econtent) = &content.econtent else {
-        return Err(refused("the token holds no TSTInfo".to_owned()));
-    };
-    let octets = econtent
-        .decode_as::<OctetString>()
-        .map_err(response_error)?;
-    TstInfo::from_der(octets.as_bytes())
-        .map_err(|error| refused(format!("the TSTInfo is malformed ({error})")))
-}
-
-/// Checks the token's CMS signature with OpenSSL, with the certificate the token carries and no
-/// trust decision.
-fn verify_token_signature(token_der: &[u8]) -> Result<(), Error> {
-    let mut token = CmsContentInfo::from_der(token_der)
-        .map_err(|_| refused("OpenSSL cannot read the token".to_owned()))?;
-    let store = X509StoreBuilder::new()?.build();
-    token
-        .verify(
-            None,
-            Some(&store),
-            None,
-            None,
-            CMSOptions::NO_SIGNER_CERT_VERIFY | CMSOptions::BINARY,
-        )
-        .map_err(|_| {
-            refused(
-                "the token's signature does not verify with the TSA certificate it carries"
-                    .to_owned(),
-            )
-        })
-}
-
-/// The certificate the token's SignerInfo names, among those it carries.
-fn signer_certificate(signed_data: &SignedData) -> Result<Option<Certificate>, Error> {
-    let Some(signer_info) = signed_data.signer_infos.0.iter().next() else {
-        return Ok(None);
-    };
-    let Some(certificates) = &signed_data.certificates else {
-        return Ok(None);
-    };
-    for choice in certificates.0.iter() {
-        let CertificateChoices::Certificate(certificate) = choice else {
-            continue;
-        };
-        let tbs = &certificate.tbs_certificate;
-        let matches = match &signer_info.sid {
-            SignerIdentifier::IssuerAndSerialNumber(id) => {
-                id.issuer == tbs.issuer && id.serial_number == tbs.serial_number
-            }
-            SignerIdentifier::SubjectKeyIdentifier(key_id) => {
-                let skid = tbs.get::<x509_cert::ext::pkix::SubjectKeyIdentifier>();
-                matches!(skid, Ok(Some((_, found))) if found == *key_id)
-            }
-        };
-        if matches {
-            let der = certificate.to_der().map_err(response_error)?;
-            return Ok(Some(Certificate::from_der(&der)?));
-        }
-    }
-    Ok(None)
 }
 
 /// A positive INTEGER holding `nonce`.
@@ -316,14 +345,6 @@ struct MessageImprint {
     hashed_message: OctetString,
 }
 
-/// `TimeStampResp` (RFC 3161 §2.4.2); the token is kept as it came.
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-struct TimeStampResp {
-    status: PkiStatusInfo,
-    #[asn1(optional = "true")]
-    time_stamp_token: Option<Any>,
-}
-
 /// `PKIStatusInfo` (RFC 3161 §2.4.2, from RFC 4210).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 struct PkiStatusInfo {
@@ -390,7 +411,7 @@ mod tests {
         fn new() -> Tsa {
             let folder = tempfile::tempdir().unwrap();
             std::fs::write(folder.path().join("tsaserial"), "01\n").unwrap();
-            let section = |name: &str, digests: &str| {
+            let section = |name: &str, digests: &str, ess: &str| {
                 format!(
                     "[ {name} ]\n\
                      dir = {dir}\n\
@@ -404,14 +425,16 @@ mod tests {
                      ordering = yes\n\
                      tsa_name = yes\n\
                      ess_cert_id_chain = no\n\
-                     ess_cert_id_alg = sha256\n",
+                     ess_cert_id_alg = {ess}\n",
                     dir = folder.path().display()
                 )
             };
             let config = format!(
-                "[ tsa ]\ndefault_tsa = main\n{}{}",
-                section("main", "sha256, sha384, sha512"),
-                section("sha256_only", "sha256")
+                "[ tsa ]\ndefault_tsa = main\n{}{}{}",
+                section("main", "sha256, sha384, sha512", "sha256"),
+                section("sha256_only", "sha256", "sha256"),
+                // The older ESS signing-certificate attribute (SHA-1 ESSCertID).
+                section("ess_v1", "sha256", "sha1")
             );
             std::fs::write(folder.path().join("ts.cnf"), config).unwrap();
             Tsa { folder }
@@ -531,6 +554,82 @@ mod tests {
         let reason = reason(parse_timestamp_response(&response, &imprint, 7).unwrap_err());
         assert!(reason.contains("rejected"), "{reason}");
         assert!(reason.contains("badAlg"), "{reason}");
+    }
+
+    #[test]
+    fn tokens_from_openssl_ts_verify_against_the_data_they_cover() {
+        let tsa = Tsa::new();
+        let data: [&[u8]; 2] = [b"the signature ", b"value"];
+        for (hash, section) in [
+            (HashAlgorithm::Sha256, "main"),
+            (HashAlgorithm::Sha384, "main"),
+            (HashAlgorithm::Sha256, "ess_v1"),
+        ] {
+            let imprint = digest(hash, data);
+            let response = tsa.reply(&timestamp_request(&imprint, hash, 9).unwrap(), section);
+            let token = parse_timestamp_response(&response, &imprint, 9).unwrap();
+            let info = verify_timestamp_token(&token.der, data).unwrap();
+            assert_eq!(info.hash, hash);
+            assert!(info.imprint_matches, "{section}");
+            assert!(info.signature_valid, "{section}");
+            assert_eq!(info.gen_time, token.gen_time);
+            assert_eq!(info.tsa, token.tsa);
+            let subject = info.tsa.as_ref().unwrap().summary().unwrap().subject;
+            assert!(subject.contains("TSA"), "{subject}");
+            // The TSA's certificate and the chain `-chain` added.
+            assert_eq!(info.certificates.len(), 3, "{section}");
+            let cms = parse_cms(&token.der).unwrap();
+            assert_eq!(
+                cms.signing_certificate_v2_matches(),
+                Some(true),
+                "{section}"
+            );
+
+            // Other data: the imprint no longer matches, the signature still verifies.
+            let info = verify_timestamp_token(&token.der, [b"other".as_slice()]).unwrap();
+            assert!(!info.imprint_matches);
+            assert!(info.signature_valid);
+            // A flipped byte in the token's signature value.
+            let signature = cms.signature_value();
+            let position = token
+                .der
+                .windows(signature.len())
+                .position(|window| window == signature)
+                .unwrap();
+            let mut tampered = token.der.clone();
+            tampered[position + 5] ^= 1;
+            let info = verify_timestamp_token(&tampered, data).unwrap();
+            assert!(info.imprint_matches);
+            assert!(!info.signature_valid);
+        }
+        // A flipped byte in the TSTInfo (the genTime): the message digest no longer matches.
+        let imprint = digest(HashAlgorithm::Sha256, data);
+        let response = tsa.reply(
+            &timestamp_request(&imprint, HashAlgorithm::Sha256, 10).unwrap(),
+            "main",
+        );
+        let token = parse_timestamp_response(&response, &imprint, 10).unwrap();
+        let content = parse_cms(&token.der)
+            .unwrap()
+            .encapsulated_content()
+            .unwrap()
+            .to_vec();
+        let tst_info = TstInfo::from_der(&content).unwrap();
+        let gen_time = tst_info.gen_time.to_der().unwrap();
+        let position = token
+            .der
+            .windows(gen_time.len())
+            .position(|window| window == gen_time.as_slice())
+            .unwrap();
+        let mut tampered = token.der.clone();
+        let year = position + 2;
+        tampered[year] = if tampered[year] == b'1' { b'2' } else { b'1' };
+        let info = verify_timestamp_token(&tampered, data).unwrap();
+        assert!(!info.signature_valid);
+        // Not a token at all.
+        assert!(verify_timestamp_token(b"garbage", data).is_err());
+        let error = verify_timestamp_token(&response, data).unwrap_err();
+        assert!(matches!(error, Error::Timestamp { .. }), "{error}");
     }
 
     #[test]

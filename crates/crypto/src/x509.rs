@@ -8,12 +8,28 @@ use time::OffsetDateTime;
 use crate::certificate::summarize;
 use crate::{CertificateSummary, Error};
 
-/// One certificate, kept as its DER encoding.
+/// One certificate: its DER encoding, and OpenSSL's parsed form kept beside it because parsing
+/// costs about 0.1 ms and a signature uses the certificates several times (BENCHMARKS.md).
 ///
-/// Invariant: `der` parses as an X.509 certificate (checked by every constructor).
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// Invariant: `parsed` is `der` decoded (both set by every constructor, never changed).
+#[derive(Clone)]
 pub struct Certificate {
     der: Vec<u8>,
+    parsed: X509,
+}
+
+impl PartialEq for Certificate {
+    fn eq(&self, other: &Certificate) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Eq for Certificate {}
+
+impl std::hash::Hash for Certificate {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.der.hash(state);
+    }
 }
 
 impl Certificate {
@@ -22,8 +38,11 @@ impl Certificate {
     /// # Errors
     /// `Error::InvalidCertificate` when the bytes are not a certificate.
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
-        X509::from_der(der).map_err(|source| Error::InvalidCertificate { source })?;
-        Ok(Certificate { der: der.to_vec() })
+        let parsed = X509::from_der(der).map_err(|source| Error::InvalidCertificate { source })?;
+        Ok(Certificate {
+            der: der.to_vec(),
+            parsed,
+        })
     }
 
     /// Parses every certificate of a PEM bundle, in order.
@@ -37,10 +56,11 @@ impl Certificate {
             return Err(Error::NoCertificate);
         }
         stack
-            .iter()
+            .into_iter()
             .map(|certificate| {
                 Ok(Certificate {
                     der: certificate.to_der()?,
+                    parsed: certificate,
                 })
             })
             .collect()
@@ -49,11 +69,13 @@ impl Certificate {
     pub(crate) fn from_openssl(certificate: &openssl::x509::X509Ref) -> Result<Certificate, Error> {
         Ok(Certificate {
             der: certificate.to_der()?,
+            parsed: certificate.to_owned(),
         })
     }
 
     pub(crate) fn to_openssl(&self) -> Result<X509, Error> {
-        X509::from_der(&self.der).map_err(|source| Error::InvalidCertificate { source })
+        // A clone only takes a reference (X509_up_ref).
+        Ok(self.parsed.clone())
     }
 
     /// The DER encoding.
@@ -149,6 +171,19 @@ impl Certificate {
                 .and_then(|key| subject.verify(&key))
                 .unwrap_or(false)
     }
+}
+
+/// A CRL (RFC 5280 §5) in PEM or DER, re-encoded as DER: the form a PDF's DSS stores.
+///
+/// # Errors
+/// `Error::Crl` when the bytes are not a CRL.
+pub fn crl_to_der(crl: &[u8]) -> Result<Vec<u8>, Error> {
+    let parsed = openssl::x509::X509Crl::from_der(crl)
+        .or_else(|_| openssl::x509::X509Crl::from_pem(crl))
+        .map_err(|_| Error::Crl {
+            reason: "not a CRL in DER or PEM".to_owned(),
+        })?;
+    Ok(parsed.to_der()?)
 }
 
 impl std::fmt::Debug for Certificate {

@@ -3,6 +3,9 @@
 //! There is deliberately no update or delete here: events are only appended, by [`append`], inside
 //! a write transaction that already holds the chain head (see the crate docs), so each event's
 //! `prev_hash` is the hash of the event committed just before it.
+//!
+//! Checkpoints (signed statements "the chain had event `seq` with hash `hash`") are append-only
+//! too: [`insert_checkpoint`] and [`checkpoints`], nothing else.
 
 use domain::audit::{AuditEvent, ChainHash};
 use domain::ids::OrganizationId;
@@ -12,7 +15,7 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use crate::entities::{audit_events, audit_head};
+use crate::entities::{audit_checkpoints, audit_events, audit_head};
 use crate::{Conn, Error, Tx};
 
 /// The single row id of `audit_head`.
@@ -153,6 +156,110 @@ pub async fn events_after(
         .await
         .map_err(Error::backend)?;
     rows.into_iter().map(from_row).collect()
+}
+
+/// The events of `organization`, and those tied to no organisation (such as a failed login with an
+/// unknown username), with `from <= at < until` where given, in chain order.
+///
+/// # Errors
+/// `Error::CorruptRow` when a stored hash is malformed; `Error::Backend` on failure.
+pub async fn events_of_organization(
+    conn: &impl Conn,
+    organization: OrganizationId,
+    from: Option<OffsetDateTime>,
+    until: Option<OffsetDateTime>,
+) -> Result<Vec<StoredAuditEvent>, Error> {
+    let mut query = audit_events::Entity::find().filter(
+        audit_events::Column::OrganizationId
+            .eq(organization.get())
+            .or(audit_events::Column::OrganizationId.is_null()),
+    );
+    if let Some(from) = from {
+        query = query.filter(audit_events::Column::At.gte(from));
+    }
+    if let Some(until) = until {
+        query = query.filter(audit_events::Column::At.lt(until));
+    }
+    let rows = query
+        .order_by_asc(audit_events::Column::Seq)
+        .all(conn.connection())
+        .await
+        .map_err(Error::backend)?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// A checkpoint to store: a detached CMS signature over the canonical text of (`seq`, `hash`, `at`).
+#[derive(Debug)]
+pub struct NewCheckpoint<'a> {
+    /// The sequence number of the checkpointed event.
+    pub seq: i64,
+    /// That event's stored hash.
+    pub hash: ChainHash,
+    /// When the checkpoint was made.
+    pub at: OffsetDateTime,
+    /// The CMS `ContentInfo(SignedData)`, base64 of its DER.
+    pub signature: &'a str,
+    /// The signer's subject, for display.
+    pub signer_subject: &'a str,
+}
+
+/// A stored checkpoint, as stored: the caller verifies it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// Its id; ids grow with insertion order.
+    pub id: i64,
+    /// The checkpointed sequence number.
+    pub seq: i64,
+    /// The checkpointed hash, hex as stored.
+    pub hash: String,
+    /// When it was made.
+    pub at: OffsetDateTime,
+    /// The CMS, base64 as stored.
+    pub signature: String,
+    /// The signer's subject.
+    pub signer_subject: String,
+}
+
+/// Stores a checkpoint.
+///
+/// # Errors
+/// `Error::Backend` on failure.
+pub async fn insert_checkpoint(tx: &Tx, checkpoint: NewCheckpoint<'_>) -> Result<i64, Error> {
+    let result = audit_checkpoints::Entity::insert(audit_checkpoints::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        seq: Set(checkpoint.seq),
+        hash: Set(checkpoint.hash.to_hex()),
+        at: Set(checkpoint.at),
+        signature: Set(checkpoint.signature.to_owned()),
+        signer_subject: Set(checkpoint.signer_subject.to_owned()),
+    })
+    .exec(&tx.transaction)
+    .await
+    .map_err(Error::backend)?;
+    Ok(result.last_insert_id)
+}
+
+/// Every checkpoint, in the order they were made.
+///
+/// # Errors
+/// `Error::Backend` on failure.
+pub async fn checkpoints(conn: &impl Conn) -> Result<Vec<StoredCheckpoint>, Error> {
+    let rows = audit_checkpoints::Entity::find()
+        .order_by_asc(audit_checkpoints::Column::Id)
+        .all(conn.connection())
+        .await
+        .map_err(Error::backend)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| StoredCheckpoint {
+            id: row.id,
+            seq: row.seq,
+            hash: row.hash,
+            at: row.at,
+            signature: row.signature,
+            signer_subject: row.signer_subject,
+        })
+        .collect())
 }
 
 fn from_row(row: audit_events::Model) -> Result<StoredAuditEvent, Error> {

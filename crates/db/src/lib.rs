@@ -24,6 +24,7 @@ pub mod documents;
 pub mod organizations;
 pub mod registers;
 pub mod sessions;
+pub mod signature_log;
 pub mod users;
 
 use std::time::Duration;

@@ -70,6 +70,22 @@ pub async fn find(conn: &impl Conn, id: OrganizationId) -> Result<Option<Organiz
         .transpose()
 }
 
+/// Every organisation, by id.
+///
+/// # Errors
+/// `Error::CorruptRow` when a stored row does not parse; `Error::Backend` on failure.
+pub async fn list(conn: &impl Conn) -> Result<Vec<Organization>, Error> {
+    use sea_orm::QueryOrder as _;
+    organizations::Entity::find()
+        .order_by_asc(organizations::Column::Id)
+        .all(conn.connection())
+        .await
+        .map_err(Error::backend)?
+        .into_iter()
+        .map(from_row)
+        .collect()
+}
+
 fn from_row(row: organizations::Model) -> Result<Organization, Error> {
     let electronic_id = ElectronicId::parse(&row.electronic_id)
         .map_err(|_| Error::corrupt("organizations.electronic_id", row.electronic_id.clone()))?;

@@ -208,11 +208,17 @@ pub enum AuditAction {
     OrganizationCreated,
     /// Demo data was loaded.
     DemoSeeded,
+    /// A stored document's signatures were validated again and logged.
+    SignatureValidated,
+    /// An auditor exported the signature log or the audit trail.
+    AuditExported,
+    /// The chain head was signed as a checkpoint.
+    AuditCheckpointed,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -221,6 +227,9 @@ impl AuditAction {
         AuditAction::UserCreated,
         AuditAction::OrganizationCreated,
         AuditAction::DemoSeeded,
+        AuditAction::SignatureValidated,
+        AuditAction::AuditExported,
+        AuditAction::AuditCheckpointed,
     ];
 
     /// The stable code stored in [`AuditEvent::action`].
@@ -234,6 +243,9 @@ impl AuditAction {
             AuditAction::UserCreated => "user.created",
             AuditAction::OrganizationCreated => "organization.created",
             AuditAction::DemoSeeded => "demo.seeded",
+            AuditAction::SignatureValidated => "signature.validated",
+            AuditAction::AuditExported => "audit.exported",
+            AuditAction::AuditCheckpointed => "audit.checkpointed",
         }
     }
 
@@ -496,6 +508,9 @@ mod tests {
         check(AuditAction::UserCreated, "user.created");
         check(AuditAction::OrganizationCreated, "organization.created");
         check(AuditAction::DemoSeeded, "demo.seeded");
+        check(AuditAction::SignatureValidated, "signature.validated");
+        check(AuditAction::AuditExported, "audit.exported");
+        check(AuditAction::AuditCheckpointed, "audit.checkpointed");
         assert_eq!(
             AuditAction::parse("auth").unwrap_err().kind(),
             "audit action"

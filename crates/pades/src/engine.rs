@@ -162,21 +162,19 @@ pub fn finalize(
     options: &SignOptions<'_>,
 ) -> Result<Vec<u8>, Error> {
     let parts = pending.into_parts();
-    if !crypto::verify_signature(
-        &parts.certificate,
-        parts.algorithm,
-        &parts.signed_attributes,
-        signature,
-    )? {
-        return Err(Error::SignatureMismatch);
-    }
+    // assemble_signed_data verifies the signature against the certificate first, so a garbled answer
+    // from a remote service is refused before anything is embedded.
     let mut cms = crypto::assemble_signed_data(
         &parts.signed_attributes,
         signature,
         parts.algorithm,
         &parts.certificate,
         &parts.chain,
-    )?;
+    )
+    .map_err(|error| match error {
+        crypto::Error::SignatureMismatch => Error::SignatureMismatch,
+        other => Error::Crypto(other),
+    })?;
     let mut timestamp_certificates = Vec::new();
     // Revocation data must be fresher than the proof of existence (the signature timestamp), so the
     // OCSP responses are checked against the timestamp's time when there is one.
@@ -194,11 +192,24 @@ pub fn finalize(
     }
     let mut document = parts.prepared.embed(&cms)?;
     if parts.level >= Level::BLT {
-        let mut signers = vec![parts.certificate.clone()];
-        signers.extend(timestamp_certificates);
+        let mut required = vec![parts.certificate.clone()];
+        required.extend(timestamp_certificates);
+        let (mut earlier, earlier_certificates) = earlier_signers(&document, options);
+        earlier.retain(|certificate| !required.contains(certificate));
         let mut known = parts.chain.clone();
+        known.extend(earlier_certificates);
         known.extend(options.trust_roots.iter().cloned());
-        let dss = validation_data(&signers, &known, revocation_time, options)?;
+        let mut unique: Vec<Certificate> = Vec::new();
+        for certificate in known {
+            if !required.contains(&certificate)
+                && !earlier.contains(&certificate)
+                && !unique.contains(&certificate)
+            {
+                unique.push(certificate);
+            }
+        }
+        let known = unique;
+        let dss = validation_data(&required, &earlier, &known, revocation_time, options)?;
         document = match options.document_password {
             Some(password) => {
                 pdf::append_dss_with_password(&document, password, &dss, options.limits)?
@@ -270,60 +281,157 @@ fn fetch_timestamp(
     Ok(crypto::parse_timestamp_response(&response, imprint, nonce)?)
 }
 
-/// Certificates, OCSP responses and CRLs for the DSS: every certificate involved, and a fresh OCSP
-/// response for each end-entity certificate (the signer's and the TSA's).
+/// Certificates, OCSP responses and CRLs for the DSS: every certificate involved, a fresh OCSP
+/// response for each end-entity certificate, and a CRL for each intermediate CA (a CA's own OCSP
+/// responder cannot vouch for the CA). The new signature's signer and TSA are `required`: without
+/// their evidence B-LT is not reached and signing fails. Earlier signatures' signers are added when
+/// their evidence can be had, so that sealing a document signed by the leader makes both long-term.
 fn validation_data(
-    end_entities: &[Certificate],
+    required: &[Certificate],
+    earlier: &[Certificate],
     known: &[Certificate],
     at: OffsetDateTime,
     options: &SignOptions<'_>,
 ) -> Result<pdf::DssContents, Error> {
-    let mut certificates: Vec<Vec<u8>> = Vec::new();
-    let mut push = |der: &[u8]| {
-        if !certificates.iter().any(|existing| existing == der) {
-            certificates.push(der.to_vec());
+    let mut dss = pdf::DssContents {
+        certificates: Vec::new(),
+        ocsp_responses: Vec::new(),
+        crls: Vec::new(),
+    };
+    let add = |items: &mut Vec<Vec<u8>>, der: &[u8]| {
+        if !items.iter().any(|existing| existing == der) {
+            items.push(der.to_vec());
         }
     };
-    for certificate in end_entities.iter().chain(known) {
-        push(certificate.as_der());
+    for certificate in required.iter().chain(earlier).chain(known) {
+        add(&mut dss.certificates, certificate.as_der());
     }
-    let mut ocsp_responses = Vec::new();
-    for certificate in end_entities {
-        let Some(issuer) = known
-            .iter()
-            .find(|candidate| certificate.is_issued_by(candidate))
-        else {
-            return Err(revocation_unavailable(
-                certificate,
-                "its issuer certificate is not known".to_owned(),
-            ));
-        };
-        let url = match options.ocsp_url {
-            Some(url) => url.to_owned(),
-            None => certificate.ocsp_urls()?.into_iter().next().ok_or_else(|| {
-                revocation_unavailable(certificate, "it names no OCSP responder".to_owned())
-            })?,
-        };
-        let request = crypto::ocsp_request(certificate, issuer)?;
-        let response = options
-            .transport
-            .post(&url, OCSP_REQUEST, &request)
-            .map_err(|error| revocation_unavailable(certificate, error.to_string()))?;
-        match crypto::check_ocsp_response(&response, certificate, issuer, at)? {
-            crypto::OcspStatus::Good => ocsp_responses.push(response),
-            status => {
-                return Err(revocation_unavailable(
-                    certificate,
-                    format!("the responder answered {status:?}"),
-                ));
-            }
+    for (certificate, is_required) in required
+        .iter()
+        .map(|c| (c, true))
+        .chain(earlier.iter().map(|c| (c, false)))
+    {
+        match ocsp_response(certificate, known, at, options) {
+            Ok(response) => add(&mut dss.ocsp_responses, &response),
+            Err(error) if is_required => return Err(error),
+            Err(error) => tracing::info!(%error, "no revocation data for an earlier signature"),
         }
     }
-    Ok(pdf::DssContents {
-        certificates,
-        ocsp_responses,
-        crls: options.crls.to_vec(),
-    })
+    // The intermediate CAs: certificates that issued one of the others, and are not self-signed roots.
+    let all: Vec<&Certificate> = required.iter().chain(earlier).chain(known).collect();
+    let intermediates = known.iter().filter(|candidate| {
+        !candidate.is_issued_by(candidate)
+            && all
+                .iter()
+                .any(|other| *other != *candidate && other.is_issued_by(candidate))
+    });
+    for intermediate in intermediates {
+        let Some(issuer) = known
+            .iter()
+            .find(|candidate| intermediate.is_issued_by(candidate))
+        else {
+            continue;
+        };
+        add(&mut dss.crls, &crl(intermediate, issuer, options)?);
+    }
+    Ok(dss)
+}
+
+/// A fresh, good OCSP response for `certificate` (from the override URL or its AIA).
+fn ocsp_response(
+    certificate: &Certificate,
+    known: &[Certificate],
+    at: OffsetDateTime,
+    options: &SignOptions<'_>,
+) -> Result<Vec<u8>, Error> {
+    let Some(issuer) = known
+        .iter()
+        .find(|candidate| certificate.is_issued_by(candidate))
+    else {
+        return Err(revocation_unavailable(
+            certificate,
+            "its issuer certificate is not known".to_owned(),
+        ));
+    };
+    let url = match options.ocsp_url {
+        Some(url) => url.to_owned(),
+        None => certificate.ocsp_urls()?.into_iter().next().ok_or_else(|| {
+            revocation_unavailable(certificate, "it names no OCSP responder".to_owned())
+        })?,
+    };
+    let request = crypto::ocsp_request(certificate, issuer)?;
+    let response = options
+        .transport
+        .post(&url, OCSP_REQUEST, &request)
+        .map_err(|error| revocation_unavailable(certificate, error.to_string()))?;
+    match crypto::check_ocsp_response(&response, certificate, issuer, at)? {
+        crypto::OcspStatus::Good => Ok(response),
+        status => Err(revocation_unavailable(
+            certificate,
+            format!("the responder answered {status:?}"),
+        )),
+    }
+}
+
+/// A CRL that shows `certificate` (a CA) not revoked: one of the caller's, else from its CRL
+/// distribution points.
+fn crl(
+    certificate: &Certificate,
+    issuer: &Certificate,
+    options: &SignOptions<'_>,
+) -> Result<Vec<u8>, Error> {
+    let good = |crl: &[u8]| {
+        matches!(
+            crypto::crl_evidence(crl, certificate, issuer).map(|evidence| evidence.status),
+            Ok(crypto::RevocationStatus::Good)
+        )
+    };
+    if let Some(crl) = options.crls.iter().find(|crl| good(crl)) {
+        return Ok(crypto::crl_to_der(crl)?);
+    }
+    let mut last_error = "it names no CRL distribution point".to_owned();
+    for url in certificate.crl_urls()? {
+        match options.transport.get(&url) {
+            Ok(crl) if good(&crl) => return Ok(crypto::crl_to_der(&crl)?),
+            Ok(_) => last_error = format!("the CRL at {url} does not show it valid"),
+            Err(error) => last_error = error.to_string(),
+        }
+    }
+    Err(revocation_unavailable(certificate, last_error))
+}
+
+/// The signers (and their timestamp authorities) of the signatures already in `document`, with
+/// every certificate their CMS structures carry.
+fn earlier_signers(
+    document: &[u8],
+    options: &SignOptions<'_>,
+) -> (Vec<Certificate>, Vec<Certificate>) {
+    let signatures = match options.document_password {
+        Some(password) => pdf::signatures_with_password(document, password, options.limits),
+        None => pdf::signatures(document, options.limits),
+    }
+    .unwrap_or_default();
+    let mut signers = Vec::new();
+    let mut certificates = Vec::new();
+    for signature in signatures
+        .iter()
+        .filter(|signature| !signature.is_doc_timestamp)
+    {
+        let Ok(cms) = crypto::parse_cms(&signature.contents) else {
+            continue;
+        };
+        certificates.extend(cms.certificates().iter().cloned());
+        if let Some(signer) = cms.signer_certificate() {
+            signers.push(signer.clone());
+        }
+        if let Some(token) = cms.signature_timestamp()
+            && let Ok(info) = crypto::verify_timestamp_token(token, [cms.signature_value()])
+        {
+            certificates.extend(info.certificates);
+            signers.extend(info.tsa);
+        }
+    }
+    (signers, certificates)
 }
 
 fn revocation_unavailable(certificate: &Certificate, reason: String) -> Error {

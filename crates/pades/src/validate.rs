@@ -16,8 +16,14 @@
 use crypto::Certificate;
 use time::OffsetDateTime;
 
-use crate::report::ValidationReport;
+use crate::report::{
+    Check, Conclusion, Modification, Reason, SignatureReport, SignerIdentity, TimestampReport,
+    ValidationReport,
+};
 use crate::{Error, Transport};
+
+/// How much clock skew between a responder and the validation time is tolerated.
+const REVOCATION_SKEW: time::Duration = time::Duration::minutes(5);
 
 /// Where revocation information may come from.
 #[derive(Clone, Copy, Debug)]
@@ -56,9 +62,662 @@ pub fn validate(
     document: &[u8],
     options: &ValidationOptions<'_>,
 ) -> Result<ValidationReport, Error> {
-    // Placeholder while the crypto and pdf primitives land (see the lead's working copy).
-    let _ = (document, options);
-    Err(Error::CorruptPending {
-        reason: "validation is not implemented yet",
+    let signatures = match options.password {
+        Some(password) => pdf::signatures_with_password(document, password, options.limits)?,
+        None => pdf::signatures(document, options.limits)?,
+    };
+    let dss = match options.password {
+        Some(password) => pdf::dss_with_password(document, password, options.limits),
+        None => pdf::dss(document, options.limits),
+    }
+    .unwrap_or_default();
+    let dss_certificates: Vec<Certificate> = dss
+        .certificates
+        .iter()
+        .filter_map(|der| Certificate::from_der(der).ok())
+        .collect();
+    let context = Context {
+        document,
+        options,
+        dss: &dss,
+        dss_certificates: &dss_certificates,
+    };
+
+    let mut reports: Vec<SignatureReport> = signatures
+        .iter()
+        .map(|signature| context.check(signature))
+        .collect();
+    assign_levels(&signatures, &mut reports);
+    let conclusion = reports
+        .iter()
+        .map(|report| report.conclusion)
+        .max()
+        .unwrap_or(Conclusion::Indeterminate);
+    Ok(ValidationReport {
+        conclusion,
+        signatures: reports,
     })
+}
+
+struct Context<'a> {
+    document: &'a [u8],
+    options: &'a ValidationOptions<'a>,
+    dss: &'a pdf::DssContents,
+    dss_certificates: &'a [Certificate],
+}
+
+/// What one signature's checks found, before the conclusion is drawn.
+struct Findings {
+    reasons: Vec<Reason>,
+    integrity: Check,
+    chain: Check,
+    revocation: Check,
+    signer: Option<SignerIdentity>,
+    timestamp: Option<TimestampReport>,
+    /// Every certificate of the path had revocation data in the document itself (B-LT).
+    revocation_in_document: bool,
+}
+
+impl Findings {
+    fn new() -> Findings {
+        let unchecked = || Check {
+            ok: None,
+            detail: "not checked".to_owned(),
+        };
+        Findings {
+            reasons: Vec::new(),
+            integrity: unchecked(),
+            chain: unchecked(),
+            revocation: unchecked(),
+            signer: None,
+            timestamp: None,
+            revocation_in_document: false,
+        }
+    }
+
+    fn fail(&mut self, reason: Reason) {
+        if !self.reasons.contains(&reason) {
+            self.reasons.push(reason);
+        }
+    }
+}
+
+impl Context<'_> {
+    fn check(&self, signature: &pdf::EmbeddedSignature) -> SignatureReport {
+        let mut findings = Findings::new();
+        let signed = signed_ranges(self.document, signature.byte_range);
+        let revision_end = revision_end(signature);
+        match (&signed, signature.byte_range_valid) {
+            (Some(ranges), true) => {
+                if signature.is_doc_timestamp {
+                    self.check_document_timestamp(signature, ranges, &mut findings);
+                } else {
+                    self.check_signature(signature, ranges, &mut findings);
+                }
+            }
+            _ => {
+                findings.fail(Reason::FormatFailure);
+                findings.integrity = Check {
+                    ok: Some(false),
+                    detail: "the byte range does not cover the whole revision except the signature"
+                        .to_owned(),
+                };
+            }
+        }
+        let modifications = self.modifications(revision_end);
+        if modifications
+            .iter()
+            .any(|modification| !modification.allowed)
+        {
+            findings.fail(Reason::ModifiedAfterSigning);
+        }
+        let conclusion = conclude(&findings.reasons);
+        let timestamped = findings
+            .timestamp
+            .as_ref()
+            .is_some_and(|timestamp| timestamp.valid);
+        let level = (!signature.is_doc_timestamp && signature.sub_filter == "ETSI.CAdES.detached")
+            .then(|| {
+                match (timestamped, findings.revocation_in_document) {
+                    (true, true) => "B-LT",
+                    (true, false) => "B-T",
+                    _ => "B-B",
+                }
+                .to_owned()
+            });
+        SignatureReport {
+            field: signature.field_name.clone(),
+            is_document_timestamp: signature.is_doc_timestamp,
+            signer: findings.signer,
+            signing_time: signature.signing_time.as_deref().and_then(parse_pdf_date),
+            timestamp: findings.timestamp,
+            level,
+            integrity: findings.integrity,
+            chain: findings.chain,
+            revocation: findings.revocation,
+            modifications,
+            conclusion,
+            reasons: findings.reasons,
+        }
+    }
+
+    fn check_signature(
+        &self,
+        signature: &pdf::EmbeddedSignature,
+        ranges: &[&[u8]; 2],
+        findings: &mut Findings,
+    ) {
+        let cms = match crypto::parse_cms(&signature.contents) {
+            Ok(cms) => cms,
+            Err(crypto::Error::WeakAlgorithm { .. }) => {
+                findings.fail(Reason::CryptoConstraintsFailure);
+                findings.integrity = Check {
+                    ok: None,
+                    detail: "a hash or signature algorithm below policy".to_owned(),
+                };
+                return;
+            }
+            Err(error) => {
+                findings.fail(Reason::FormatFailure);
+                findings.integrity = Check {
+                    ok: Some(false),
+                    detail: format!("the CMS signature cannot be read: {error}"),
+                };
+                return;
+            }
+        };
+        let Some(signer) = cms.signer_certificate().cloned() else {
+            findings.fail(Reason::FormatFailure);
+            findings.integrity = Check {
+                ok: Some(false),
+                detail: "the signer's certificate is not in the signature".to_owned(),
+            };
+            return;
+        };
+        findings.signer = identity(&signer);
+
+        let digest = crypto::digest(cms.digest_algorithm(), ranges.iter().copied());
+        let digest_ok = cms.message_digest() == Some(digest.as_slice());
+        let signature_ok = cms.verify_signature().unwrap_or(false);
+        if !digest_ok {
+            findings.fail(Reason::HashFailure);
+        }
+        if !signature_ok {
+            findings.fail(Reason::SigCryptoFailure);
+        }
+        if cms.signing_certificate_v2_matches() == Some(false) {
+            findings.fail(Reason::SigningCertificateMismatch);
+        }
+        findings.integrity = Check {
+            ok: Some(digest_ok && signature_ok),
+            detail: match (digest_ok, signature_ok) {
+                (true, true) => format!(
+                    "message digest ({}) and signature value verify",
+                    cms.digest_algorithm().name()
+                ),
+                (false, _) => "the signed bytes do not match the message digest".to_owned(),
+                (true, false) => "the signature value does not verify".to_owned(),
+            },
+        };
+
+        // The signature timestamp, over the signature value, is the proof of existence.
+        let mut validation_time = self.options.now;
+        if let Some(token) = cms.signature_timestamp() {
+            let report = self.check_timestamp(token, &[cms.signature_value()]);
+            if report.valid {
+                validation_time = report.time;
+            } else {
+                findings.fail(Reason::TimestampFailure);
+            }
+            findings.timestamp = Some(report);
+        }
+
+        let mut pool: Vec<Certificate> = cms.certificates().to_vec();
+        pool.extend(self.dss_certificates.iter().cloned());
+        self.check_chain_and_revocation(&signer, &pool, validation_time, findings);
+    }
+
+    fn check_document_timestamp(
+        &self,
+        signature: &pdf::EmbeddedSignature,
+        ranges: &[&[u8]; 2],
+        findings: &mut Findings,
+    ) {
+        match crypto::verify_timestamp_token(&signature.contents, ranges.iter().copied()) {
+            Ok(info) => {
+                let valid = info.imprint_matches && info.signature_valid;
+                if !info.imprint_matches {
+                    findings.fail(Reason::HashFailure);
+                }
+                if !info.signature_valid {
+                    findings.fail(Reason::SigCryptoFailure);
+                }
+                findings.integrity = Check {
+                    ok: Some(valid),
+                    detail: if valid {
+                        "the timestamp covers the document and verifies".to_owned()
+                    } else {
+                        "the timestamp does not match the document or does not verify".to_owned()
+                    },
+                };
+                findings.signer = info.tsa.as_ref().and_then(identity);
+                findings.timestamp = Some(TimestampReport {
+                    time: info.gen_time,
+                    tsa: findings
+                        .signer
+                        .as_ref()
+                        .map(|signer| signer.subject.clone()),
+                    valid,
+                });
+                match &info.tsa {
+                    Some(tsa) => {
+                        let mut pool = info.certificates.clone();
+                        pool.extend(self.dss_certificates.iter().cloned());
+                        self.check_chain_and_revocation(tsa, &pool, self.options.now, findings);
+                    }
+                    None => {
+                        findings.fail(Reason::NoCertificateChainFound);
+                        findings.chain = Check {
+                            ok: Some(false),
+                            detail: "the TSA certificate is not in the token".to_owned(),
+                        };
+                    }
+                }
+            }
+            Err(error) => {
+                findings.fail(Reason::FormatFailure);
+                findings.integrity = Check {
+                    ok: Some(false),
+                    detail: format!("the timestamp token cannot be read: {error}"),
+                };
+            }
+        }
+    }
+
+    fn check_timestamp(&self, token: &[u8], data: &[&[u8]]) -> TimestampReport {
+        match crypto::verify_timestamp_token(token, data.iter().copied()) {
+            Ok(info) => {
+                let mut pool = info.certificates.clone();
+                pool.extend(self.dss_certificates.iter().cloned());
+                let tsa_trusted = info.tsa.as_ref().is_some_and(|tsa| {
+                    matches!(
+                        crypto::validate_chain(tsa, &pool, self.options.trust_roots, info.gen_time),
+                        Ok(Ok(_))
+                    )
+                });
+                TimestampReport {
+                    time: info.gen_time,
+                    tsa: info.tsa.as_ref().and_then(identity).map(|tsa| tsa.subject),
+                    valid: info.imprint_matches && info.signature_valid && tsa_trusted,
+                }
+            }
+            Err(_) => TimestampReport {
+                time: self.options.now,
+                tsa: None,
+                valid: false,
+            },
+        }
+    }
+
+    fn check_chain_and_revocation(
+        &self,
+        certificate: &Certificate,
+        pool: &[Certificate],
+        at: OffsetDateTime,
+        findings: &mut Findings,
+    ) {
+        let path = match crypto::validate_chain(certificate, pool, self.options.trust_roots, at) {
+            Ok(Ok(path)) => {
+                findings.chain = Check {
+                    ok: Some(true),
+                    detail: format!(
+                        "chains to {} ({} certificates), valid at {}",
+                        root_subject(&path),
+                        path.len(),
+                        rfc3339(at)
+                    ),
+                };
+                path
+            }
+            Ok(Err(failure)) => {
+                let (reason, detail) = match failure {
+                    crypto::ChainFailure::NoChain { detail } => (
+                        Reason::NoCertificateChainFound,
+                        format!("no chain to a trusted root: {detail}"),
+                    ),
+                    crypto::ChainFailure::Expired { subject } => (
+                        Reason::Expired,
+                        format!("{subject} had expired at {}", rfc3339(at)),
+                    ),
+                    crypto::ChainFailure::NotYetValid { subject } => (
+                        Reason::NotYetValid,
+                        format!("{subject} was not yet valid at {}", rfc3339(at)),
+                    ),
+                    crypto::ChainFailure::WeakAlgorithm { detail } => {
+                        (Reason::CryptoConstraintsFailure, detail)
+                    }
+                };
+                findings.fail(reason);
+                findings.chain = Check {
+                    ok: Some(false),
+                    detail,
+                };
+                return;
+            }
+            Err(error) => {
+                findings.fail(Reason::NoCertificateChainFound);
+                findings.chain = Check {
+                    ok: None,
+                    detail: format!("the chain could not be checked: {error}"),
+                };
+                return;
+            }
+        };
+        // Every certificate of the path but the trust anchor needs a revocation status.
+        let mut details = Vec::new();
+        let mut unknown = false;
+        let mut all_in_document = true;
+        for pair in path.windows(2) {
+            let [subject, issuer] = pair else { continue };
+            let found = self.revocation_of(subject, issuer, at);
+            all_in_document &= found.as_ref().is_some_and(|(_, in_document)| *in_document);
+            match found.map(|(evidence, _)| evidence) {
+                Some(evidence) => match evidence.status {
+                    crypto::RevocationStatus::Revoked { at: revoked_at } if revoked_at <= at => {
+                        findings.fail(Reason::Revoked);
+                        details.push(format!(
+                            "{} revoked at {}",
+                            subject_name(subject),
+                            rfc3339(revoked_at)
+                        ));
+                    }
+                    crypto::RevocationStatus::Unknown => {
+                        unknown = true;
+                        details.push(format!(
+                            "{}: the responder does not know it",
+                            subject_name(subject)
+                        ));
+                    }
+                    _ => details.push(format!(
+                        "{}: good ({})",
+                        subject_name(subject),
+                        source_name(evidence.source)
+                    )),
+                },
+                None => {
+                    unknown = true;
+                    details.push(format!(
+                        "{}: no revocation information",
+                        subject_name(subject)
+                    ));
+                }
+            }
+        }
+        if unknown && !findings.reasons.contains(&Reason::Revoked) {
+            findings.fail(Reason::TryLater);
+        }
+        let ok = if findings.reasons.contains(&Reason::Revoked) {
+            Some(false)
+        } else if unknown {
+            None
+        } else {
+            Some(true)
+        };
+        findings.revocation = Check {
+            ok,
+            detail: details.join("; "),
+        };
+        findings.revocation_in_document = all_in_document && ok == Some(true);
+    }
+
+    /// The freshest usable revocation evidence for `certificate`: the document's own first, then the
+    /// network when allowed (the flag says which). Evidence must postdate the validation time (minus a
+    /// small skew), except a revocation, which is final.
+    fn revocation_of(
+        &self,
+        certificate: &Certificate,
+        issuer: &Certificate,
+        at: OffsetDateTime,
+    ) -> Option<(crypto::RevocationEvidence, bool)> {
+        let fresh = |evidence: &crypto::RevocationEvidence| match evidence.status {
+            crypto::RevocationStatus::Revoked { .. } => true,
+            _ => evidence.this_update + REVOCATION_SKEW >= at,
+        };
+        let from_document = self
+            .dss
+            .ocsp_responses
+            .iter()
+            .filter_map(|response| crypto::ocsp_evidence(response, certificate, issuer).ok())
+            .chain(
+                self.dss
+                    .crls
+                    .iter()
+                    .filter_map(|crl| crypto::crl_evidence(crl, certificate, issuer).ok()),
+            )
+            .find(fresh);
+        if let Some(evidence) = from_document {
+            return Some((evidence, true));
+        }
+        let RevocationMode::Online { transport } = self.options.revocation else {
+            return None;
+        };
+        for url in certificate.ocsp_urls().unwrap_or_default() {
+            let Ok(request) = crypto::ocsp_request(certificate, issuer) else {
+                continue;
+            };
+            if let Ok(response) = transport.post(&url, "application/ocsp-request", &request)
+                && let Ok(evidence) = crypto::ocsp_evidence(&response, certificate, issuer)
+                && fresh(&evidence)
+            {
+                return Some((evidence, false));
+            }
+        }
+        for url in certificate.crl_urls().unwrap_or_default() {
+            if let Ok(crl) = transport.get(&url)
+                && let Ok(evidence) = crypto::crl_evidence(&crl, certificate, issuer)
+                && fresh(&evidence)
+            {
+                return Some((evidence, false));
+            }
+        }
+        None
+    }
+
+    fn modifications(&self, revision_end: usize) -> Vec<Modification> {
+        if revision_end >= self.document.len() {
+            return Vec::new();
+        }
+        let changes = match self.options.password {
+            Some(password) => pdf::changes_after_with_password(
+                self.document,
+                password,
+                revision_end,
+                self.options.limits,
+            ),
+            None => pdf::changes_after(self.document, revision_end, self.options.limits),
+        };
+        match changes {
+            Ok(changes) => changes
+                .into_iter()
+                .map(|change| Modification {
+                    allowed: change.allowed,
+                    description: change.description,
+                })
+                .collect(),
+            Err(error) => vec![Modification {
+                allowed: false,
+                description: format!("the later revisions cannot be analysed: {error}"),
+            }],
+        }
+    }
+}
+
+/// Upgrades B-LT signatures to B-LTA when a valid document timestamp covers them (and their
+/// validation data).
+fn assign_levels(signatures: &[pdf::EmbeddedSignature], reports: &mut [SignatureReport]) {
+    let document_timestamp_ends: Vec<usize> = signatures
+        .iter()
+        .zip(reports.iter())
+        .filter(|(signature, report)| {
+            signature.is_doc_timestamp && report.integrity.ok == Some(true)
+        })
+        .map(|(signature, _)| revision_end(signature))
+        .collect();
+    for (signature, report) in signatures.iter().zip(reports.iter_mut()) {
+        let end = revision_end(signature);
+        if report.level.as_deref() == Some("B-LT")
+            && document_timestamp_ends
+                .iter()
+                .any(|stamp_end| *stamp_end > end)
+        {
+            report.level = Some("B-LTA".to_owned());
+        }
+    }
+}
+
+fn revision_end(signature: &pdf::EmbeddedSignature) -> usize {
+    signature.byte_range[2].saturating_add(signature.byte_range[3])
+}
+
+fn conclude(reasons: &[Reason]) -> Conclusion {
+    let failed = reasons.iter().any(|reason| {
+        matches!(
+            reason,
+            Reason::HashFailure
+                | Reason::SigCryptoFailure
+                | Reason::FormatFailure
+                | Reason::SigningCertificateMismatch
+                | Reason::ModifiedAfterSigning
+                | Reason::Revoked
+        )
+    });
+    if failed {
+        Conclusion::Failed
+    } else if reasons.is_empty() {
+        Conclusion::Passed
+    } else {
+        Conclusion::Indeterminate
+    }
+}
+
+/// The two signed slices of a byte range, if it lies within the document.
+fn signed_ranges(document: &[u8], byte_range: [usize; 4]) -> Option<[&[u8]; 2]> {
+    let [first_start, first_len, second_start, second_len] = byte_range;
+    let first = document.get(first_start..first_start.checked_add(first_len)?)?;
+    let second = document.get(second_start..second_start.checked_add(second_len)?)?;
+    Some([first, second])
+}
+
+fn identity(certificate: &Certificate) -> Option<SignerIdentity> {
+    certificate.summary().ok().map(|summary| SignerIdentity {
+        subject: summary.subject,
+        issuer: summary.issuer,
+        serial: summary.serial_hex,
+    })
+}
+
+fn subject_name(certificate: &Certificate) -> String {
+    certificate
+        .summary()
+        .map(|summary| summary.subject)
+        .unwrap_or_else(|_| "a certificate".to_owned())
+}
+
+fn root_subject(path: &[Certificate]) -> String {
+    path.last().map(subject_name).unwrap_or_default()
+}
+
+fn source_name(source: crypto::RevocationSource) -> &'static str {
+    match source {
+        crypto::RevocationSource::Ocsp => "OCSP",
+        crypto::RevocationSource::Crl => "CRL",
+    }
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Parses a PDF date (ISO 32000-2 §7.9.4): `D:YYYYMMDDHHmmSSOHH'mm'`, every part after the year
+/// optional.
+pub(crate) fn parse_pdf_date(text: &str) -> Option<OffsetDateTime> {
+    let text = text.strip_prefix("D:").unwrap_or(text);
+    let digits = |range: std::ops::Range<usize>, default: u32| -> Option<u32> {
+        match text.get(range) {
+            Some(part) if part.chars().all(|c| c.is_ascii_digit()) && !part.is_empty() => {
+                part.parse().ok()
+            }
+            Some(_) => None,
+            None => Some(default),
+        }
+    };
+    let year = i32::try_from(digits(0..4, 0)?).ok()?;
+    let month = time::Month::try_from(u8::try_from(digits(4..6, 1)?).ok()?).ok()?;
+    let day = u8::try_from(digits(6..8, 1)?).ok()?;
+    let hour = u8::try_from(digits(8..10, 0)?).ok()?;
+    let minute = u8::try_from(digits(10..12, 0)?).ok()?;
+    let second = u8::try_from(digits(12..14, 0)?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    let time_of_day = time::Time::from_hms(hour, minute, second).ok()?;
+    let offset = match text.get(14..15) {
+        Some(sign @ ("+" | "-")) => {
+            let hours = i8::try_from(digits(15..17, 0)?).ok()?;
+            let minutes = i8::try_from(
+                text.get(18..20)
+                    .and_then(|part| part.parse::<u8>().ok())
+                    .unwrap_or(0),
+            )
+            .ok()?;
+            let (hours, minutes) = if sign == "-" {
+                (-hours, -minutes)
+            } else {
+                (hours, minutes)
+            };
+            time::UtcOffset::from_hms(hours, minutes, 0).ok()?
+        }
+        _ => time::UtcOffset::UTC,
+    };
+    Some(time::PrimitiveDateTime::new(date, time_of_day).assume_offset(offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates_parse_with_and_without_offsets() {
+        let check = |text: &str, expected: &str| {
+            let parsed = parse_pdf_date(text).map(rfc3339);
+            assert_eq!(parsed.as_deref(), Some(expected), "{text}");
+        };
+        check("D:20260315090000+07'00'", "2026-03-15T09:00:00+07:00");
+        check("D:20240110", "2024-01-10T00:00:00Z");
+        check("D:20240110023015Z", "2024-01-10T02:30:15Z");
+        check("D:20240110023015-05'30", "2024-01-10T02:30:15-05:30");
+        assert_eq!(parse_pdf_date("D:2024xx"), None);
+        assert_eq!(parse_pdf_date("D:20241301"), None);
+    }
+
+    #[test]
+    fn conclusions_follow_the_etsi_split() {
+        assert_eq!(conclude(&[]), Conclusion::Passed);
+        assert_eq!(conclude(&[Reason::TryLater]), Conclusion::Indeterminate);
+        assert_eq!(
+            conclude(&[Reason::TryLater, Reason::HashFailure]),
+            Conclusion::Failed
+        );
+        assert_eq!(
+            conclude(&[Reason::ModifiedAfterSigning]),
+            Conclusion::Failed
+        );
+    }
+
+    #[test]
+    fn byte_ranges_outside_the_document_are_refused() {
+        let document = b"0123456789";
+        assert!(signed_ranges(document, [0, 2, 4, 6]).is_some());
+        assert!(signed_ranges(document, [0, 2, 4, 7]).is_none());
+        assert!(signed_ranges(document, [0, usize::MAX, 4, 1]).is_none());
+    }
 }

@@ -2,7 +2,7 @@
 //! certificates, OCSP responses and CRLs that let a signature be validated long after signing
 //! (PAdES B-LT), appended in an incremental revision.
 
-use lopdf::{Dictionary, Object, ObjectId, Stream};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use crate::error::Error;
 use crate::limits::Limits;
@@ -50,6 +50,98 @@ pub fn append_dss_with_password(
     limits: &Limits,
 ) -> Result<Vec<u8>, Error> {
     load::guarded(|| append_inner(bytes, Some(password), dss, limits))
+}
+
+/// The validation data in the file's document security store, as the newest revision leaves
+/// it: the decoded content of each stream its `/Certs`, `/OCSPs` and `/CRLs` list, in order.
+///
+/// A file without a store gives empty lists. An entry that is not a reference to a stream, or
+/// whose filters cannot be decoded, is skipped: such an item cannot help a validation, and the
+/// validator still needs the others. `/VRI` is not read; the items it lists are in the store's
+/// arrays as well (ETSI EN 319 142-1 §5.4.2.2). Decoding is bounded by
+/// [`Limits::max_decompressed_bytes`] for all items together.
+///
+/// # Errors
+///
+/// The errors of [`load_untrusted`](crate::load_untrusted);
+/// [`Error::Corrupt`] when the store or one of its arrays is not what its key says;
+/// [`Error::DecompressionLimit`] when the items decode to more than the limit.
+pub fn dss(bytes: &[u8], limits: &Limits) -> Result<DssContents, Error> {
+    load::guarded(|| {
+        let document = load::load_untrusted(bytes, limits)?.into_document();
+        read_store(&document, limits)
+    })
+}
+
+/// [`dss`] for an encrypted file opened with `password`.
+///
+/// # Errors
+///
+/// As [`dss`], and [`Error::WrongPassword`].
+pub fn dss_with_password(
+    bytes: &[u8],
+    password: &str,
+    limits: &Limits,
+) -> Result<DssContents, Error> {
+    load::guarded(|| {
+        let document = load::load_untrusted_with_password(bytes, password, limits)?.into_document();
+        read_store(&document, limits)
+    })
+}
+
+fn read_store(document: &Document, limits: &Limits) -> Result<DssContents, Error> {
+    let catalog = document.catalog().map_err(|_| Error::Corrupt {
+        reason: "no document catalog",
+    })?;
+    let store = match catalog.get(b"DSS") {
+        Err(_) | Ok(Object::Null) => return Ok(DssContents::default()),
+        Ok(Object::Dictionary(store)) => store,
+        Ok(Object::Reference(id)) => document.get_dictionary(*id).map_err(|_| not_a_store())?,
+        Ok(_) => return Err(not_a_store()),
+    };
+    let limit = usize::try_from(limits.max_decompressed_bytes).unwrap_or(usize::MAX);
+    let mut budget = limit;
+    let mut contents = DssContents::default();
+    for (key, items) in [
+        (b"Certs".as_slice(), &mut contents.certificates),
+        (b"OCSPs", &mut contents.ocsp_responses),
+        (b"CRLs", &mut contents.crls),
+    ] {
+        let array = match store.get(key) {
+            Err(_) | Ok(Object::Null) => continue,
+            Ok(Object::Array(array)) => array,
+            Ok(Object::Reference(id)) => document
+                .get_object(*id)
+                .and_then(Object::as_array)
+                .map_err(|_| not_a_store())?,
+            Ok(_) => return Err(not_a_store()),
+        };
+        for entry in array {
+            let Some(stream) = entry
+                .as_reference()
+                .ok()
+                .and_then(|id| document.objects.get(&id))
+                .and_then(|object| object.as_stream().ok())
+            else {
+                continue;
+            };
+            match stream.get_plain_content_with_limit(budget) {
+                Ok(item) => {
+                    budget = budget.saturating_sub(item.len());
+                    items.push(item);
+                }
+                Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                    ..
+                })) => {
+                    return Err(Error::DecompressionLimit {
+                        limit: limits.max_decompressed_bytes,
+                    });
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    Ok(contents)
 }
 
 /// Where the store's dictionary lives.

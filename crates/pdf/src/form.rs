@@ -36,6 +36,8 @@ pub(crate) struct Fields {
     pub(crate) terminal: Vec<Field>,
     /// The fully qualified names of every field, terminal or not.
     pub(crate) names: HashSet<String>,
+    /// Every non-terminal field (one with child fields) and its fully qualified name.
+    pub(crate) parents: Vec<(ObjectId, String)>,
 }
 
 /// A field still to visit: its id, its parent's qualified name, the `/FT` it inherits, and its
@@ -49,6 +51,7 @@ pub(crate) fn fields(document: &Document) -> Fields {
     let mut found = Fields {
         terminal: Vec::new(),
         names: HashSet::new(),
+        parents: Vec::new(),
     };
     let Some(roots) = document
         .catalog()
@@ -102,6 +105,7 @@ pub(crate) fn fields(document: &Document) -> Fields {
             .collect();
         found.names.insert(name.clone());
         if !child_fields.is_empty() {
+            found.parents.push((id, name.clone()));
             if depth < MAX_FIELD_DEPTH {
                 for kid in child_fields.into_iter().rev() {
                     stack.push((kid, Some(name.clone()), field_type.clone(), depth + 1));

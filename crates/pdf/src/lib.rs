@@ -17,19 +17,23 @@
 )]
 
 pub mod appearance;
+mod changes;
 mod dss;
 mod error;
 #[cfg(test)]
 mod fixtures;
 mod form;
+mod history;
 mod limits;
 mod load;
 mod revision;
 mod sign;
 mod summary;
 
-pub use crate::dss::{DssContents, append_dss, append_dss_with_password};
+pub use crate::changes::{Change, ChangeKind, changes_after, changes_after_with_password};
+pub use crate::dss::{DssContents, append_dss, append_dss_with_password, dss, dss_with_password};
 pub use crate::error::Error;
+pub use crate::history::revision_ends;
 pub use crate::limits::Limits;
 pub use crate::load::{LoadedPdf, inspect_untrusted, load_untrusted, load_untrusted_with_password};
 pub use crate::sign::{

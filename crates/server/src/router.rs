@@ -42,7 +42,12 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/documents/{id}/file", get(api::documents::file))
+        .route(
+            "/documents/{id}/signatures",
+            get(api::documents::signatures).post(api::documents::validate),
+        )
         .route("/audit/verify", get(api::audit::verify))
+        .route("/audit/export", get(api::audit::export))
         .route("/openapi.json", get(api::openapi::document))
         .fallback(api::not_found);
 

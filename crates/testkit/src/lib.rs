@@ -97,9 +97,14 @@ ttl_minutes = 60
 production = false
 danger_allow_demo_data = true
 danger_allow_dev_certificates = true
+[validation]
+trust_roots = ["{root}"]
+online_revocation = false
+timeout_seconds = 10
 "#,
             url = db.url(),
             blobs = blob_dir.display(),
+            root = oracles::certs_dev().join("root-ca.pem").display(),
         ))?;
         adjust(&mut config);
         let clock = FixedClock::at(TEST_NOW);

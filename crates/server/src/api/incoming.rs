@@ -49,6 +49,36 @@ pub(crate) struct IncomingDto {
     file_size: i64,
     /// Page count.
     page_count: i32,
+    /// What the offline check at upload concluded about each signature (empty in the register's
+    /// list; see `GET /api/v1/documents/{id}/signatures`).
+    signatures: Vec<SignatureSummaryDto>,
+}
+
+/// One signature as checked at upload.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SignatureSummaryDto {
+    /// The signature field.
+    field: String,
+    /// Whether it is a document timestamp rather than a signature.
+    document_timestamp: bool,
+    /// The signer's certificate subject.
+    signer: Option<String>,
+    /// `PASSED`, `INDETERMINATE` or `FAILED`.
+    conclusion: String,
+    /// Why it did not pass, e.g. `NO_CERTIFICATE_CHAIN_FOUND`.
+    reasons: Vec<String>,
+}
+
+impl SignatureSummaryDto {
+    fn from_summary(summary: &app::SignatureSummary) -> SignatureSummaryDto {
+        SignatureSummaryDto {
+            field: summary.field.clone(),
+            document_timestamp: summary.is_document_timestamp,
+            signer: summary.signer_subject.clone(),
+            conclusion: summary.conclusion.clone(),
+            reasons: summary.reasons.clone(),
+        }
+    }
 }
 
 impl IncomingDto {
@@ -71,6 +101,11 @@ impl IncomingDto {
             file_name: document.file_name.clone(),
             file_size: document.file_size,
             page_count: document.page_count,
+            signatures: document
+                .signatures
+                .iter()
+                .map(SignatureSummaryDto::from_summary)
+                .collect(),
         }
     }
 }

@@ -19,7 +19,10 @@ use crate::api;
         api::incoming::list,
         api::incoming::upload,
         api::documents::file,
+        api::documents::signatures,
+        api::documents::validate,
         api::audit::verify,
+        api::audit::export,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemIssue))
 )]
