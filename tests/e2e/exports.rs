@@ -22,16 +22,19 @@ const TRICKY_SIGNER: &str = "CN=\"Trần, Thị Bình\"\nO=Văn thư UBND phư�
 const FORMULA_FIELD: &str = "=HYPERLINK(\"http://evil.example\",\"bấm\")";
 const LEADER_SIGNER: &str = "CN=Nguyễn Văn An,title=Chủ tịch,O=UBND phường Ngô Quyền,C=VN";
 
+/// One row to log: when, signer, field, conclusion, reasons, serial.
+type Row<'a> = (
+    time::OffsetDateTime,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
 /// Logs three signature checks directly through `db`, as intake would: two in March 2026 (one of
 /// them tricky), one in February.
 async fn seed_signature_log(test: &TestApp) -> anyhow::Result<()> {
-    let auditor = test.actor("kiemtra").await?;
-    let db = db::Db::connect(&db::Config {
-        url: SecretString::from(test.db.url().to_owned()),
-        max_connections: 1,
-    })
-    .await?;
-    let tx = db.begin_write().await?;
     let rows = [
         (
             datetime!(2026-03-10 10:00 +07:00),
@@ -58,7 +61,19 @@ async fn seed_signature_log(test: &TestApp) -> anyhow::Result<()> {
             "77",
         ),
     ];
-    for (checked_at, subject, field, conclusion, reasons, serial) in rows {
+    log_signatures(test, &rows).await
+}
+
+/// Logs `rows` in the demo organisation through `db`.
+async fn log_signatures(test: &TestApp, rows: &[Row<'_>]) -> anyhow::Result<()> {
+    let auditor = test.actor("kiemtra").await?;
+    let db = db::Db::connect(&db::Config {
+        url: SecretString::from(test.db.url().to_owned()),
+        max_connections: 1,
+    })
+    .await?;
+    let tx = db.begin_write().await?;
+    for &(checked_at, subject, field, conclusion, reasons, serial) in rows {
         db::signature_log::insert(
             &tx,
             db::signature_log::NewEntry {
@@ -712,7 +727,83 @@ async fn a_signed_upload_is_registered_with_its_signatures_logged(
     Ok(())
 }
 
+/// `from` and `to` are Vietnam calendar days, whatever offset a time was written with.
+async fn dates_are_vietnam_days(db: testkit::TestDb) -> anyhow::Result<()> {
+    let test = TestApp::start(db).await?;
+    log_signatures(
+        &test,
+        &[
+            (
+                datetime!(2026-03-09 16:30 UTC),
+                "CN=Đêm trước",
+                "A",
+                "PASSED",
+                "",
+                "1",
+            ),
+            (
+                datetime!(2026-03-09 18:30 UTC),
+                "CN=Sáng sớm",
+                "B",
+                "PASSED",
+                "",
+                "2",
+            ),
+            (
+                datetime!(2026-03-10 23:59:59.999999 +07:00),
+                "CN=Nửa đêm",
+                "C",
+                "PASSED",
+                "",
+                "3",
+            ),
+            (
+                datetime!(2026-03-10 17:00 UTC),
+                "CN=Hôm sau",
+                "D",
+                "PASSED",
+                "",
+                "4",
+            ),
+        ],
+    )
+    .await?;
+    let auditor = test.actor("kiemtra").await?;
+    let day = app::AuditExportFilter::parse(None, Some("2026-03-10"), Some("2026-03-10"), None)?;
+    let export = test
+        .app
+        .export_audit(
+            &auditor,
+            day,
+            app::ExportFormat::Json,
+            &app::OperationId::new("days"),
+        )
+        .await?;
+    let json: Value = serde_json::from_slice(&export.bytes)?;
+    let logged: Vec<(&str, &str)> = json["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row["field"].as_str().unwrap_or_default(),
+                row["checked_at"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    anyhow::ensure!(
+        logged
+            == [
+                ("B", "2026-03-10T01:30:00+07:00"),
+                ("C", "2026-03-10T23:59:59.999999+07:00")
+            ],
+        "{logged:?}"
+    );
+    Ok(())
+}
+
 backend_tests!(
+    dates_are_vietnam_days,
     a_signed_upload_is_registered_with_its_signatures_logged,
     exports_carry_the_log_and_the_trail_intact,
     only_auditors_and_admins_export_over_http,

@@ -19,6 +19,7 @@ mod oracles;
 mod serve;
 mod signing;
 mod tidy;
+mod validation;
 
 /// Declares `sqlite` and `postgres` tests for each story function named.
 macro_rules! backend_tests {

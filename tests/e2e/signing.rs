@@ -10,26 +10,26 @@ use testkit::oracles;
 use testkit::services::{DevOcsp, DevTsa};
 
 /// The signing time of these tests: inside the dev PKI's validity.
-fn now() -> time::OffsetDateTime {
+pub(crate) fn now() -> time::OffsetDateTime {
     testkit::TEST_NOW
 }
 
-fn certs(name: &str) -> PathBuf {
+pub(crate) fn certs(name: &str) -> PathBuf {
     oracles::certs_dev().join(name)
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     certs("root-ca.pem")
 }
 
-fn p12(name: &str) -> KeySource {
+pub(crate) fn p12(name: &str) -> KeySource {
     KeySource::Pkcs12 {
         path: certs(&format!("{name}.p12")),
         password: SecretString::from("vanthu-dev".to_owned()),
     }
 }
 
-fn demo_plan() -> Vec<u8> {
+pub(crate) fn demo_plan() -> Vec<u8> {
     std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../crates/app/demo/ke-hoach-cai-cach-hanh-chinh-2024.pdf"
@@ -37,7 +37,12 @@ fn demo_plan() -> Vec<u8> {
     .unwrap()
 }
 
-fn sign_request(dir: &Path, input: &[u8], key: KeySource, level: &str) -> SignFileRequest {
+pub(crate) fn sign_request(
+    dir: &Path,
+    input: &[u8],
+    key: KeySource,
+    level: &str,
+) -> SignFileRequest {
     let input_path = dir.join("in.pdf");
     std::fs::write(&input_path, input).unwrap();
     SignFileRequest {

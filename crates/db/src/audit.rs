@@ -161,6 +161,9 @@ pub async fn events_after(
 /// The events of `organization`, and those tied to no organisation (such as a failed login with an
 /// unknown username), with `from <= at < until` where given, in chain order.
 ///
+/// The time range is applied here rather than in SQL: events keep the offset they were written
+/// with, and SQLite compares timestamps as text, which is the time order only for one offset.
+///
 /// # Errors
 /// `Error::CorruptRow` when a stored hash is malformed; `Error::Backend` on failure.
 pub async fn events_of_organization(
@@ -169,23 +172,21 @@ pub async fn events_of_organization(
     from: Option<OffsetDateTime>,
     until: Option<OffsetDateTime>,
 ) -> Result<Vec<StoredAuditEvent>, Error> {
-    let mut query = audit_events::Entity::find().filter(
-        audit_events::Column::OrganizationId
-            .eq(organization.get())
-            .or(audit_events::Column::OrganizationId.is_null()),
-    );
-    if let Some(from) = from {
-        query = query.filter(audit_events::Column::At.gte(from));
-    }
-    if let Some(until) = until {
-        query = query.filter(audit_events::Column::At.lt(until));
-    }
-    let rows = query
+    let rows = audit_events::Entity::find()
+        .filter(
+            audit_events::Column::OrganizationId
+                .eq(organization.get())
+                .or(audit_events::Column::OrganizationId.is_null()),
+        )
         .order_by_asc(audit_events::Column::Seq)
         .all(conn.connection())
         .await
         .map_err(Error::backend)?;
-    rows.into_iter().map(from_row).collect()
+    rows.into_iter()
+        .filter(|row| from.is_none_or(|from| row.at >= from))
+        .filter(|row| until.is_none_or(|until| row.at < until))
+        .map(from_row)
+        .collect()
 }
 
 /// A checkpoint to store: a detached CMS signature over the canonical text of (`seq`, `hash`, `at`).

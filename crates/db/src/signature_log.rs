@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 use crate::entities::signature_log;
 use crate::{Conn, Error, Tx};
@@ -149,6 +149,9 @@ pub struct Filter<'a> {
 
 /// Appends a row; returns its id.
 ///
+/// Times are stored in UTC: SQLite keeps them as text, and only one offset makes the text order
+/// the time order that [`list`]'s range filter relies on.
+///
 /// # Errors
 /// `Error::Backend` on failure.
 pub async fn insert(tx: &Tx, entry: NewEntry<'_>) -> Result<i64, Error> {
@@ -165,14 +168,14 @@ pub async fn insert(tx: &Tx, entry: NewEntry<'_>) -> Result<i64, Error> {
         signer_serial: Set(owned(entry.signer_serial)),
         certificate: Set(owned(entry.certificate)),
         chain: Set(owned(entry.chain)),
-        signing_time: Set(entry.signing_time),
-        timestamp_time: Set(entry.timestamp_time),
+        signing_time: Set(entry.signing_time.map(utc)),
+        timestamp_time: Set(entry.timestamp_time.map(utc)),
         algorithm: Set(owned(entry.algorithm)),
         level: Set(owned(entry.level)),
         revocation: Set(owned(entry.revocation)),
         conclusion: Set(entry.conclusion.to_owned()),
         reasons: Set(entry.reasons.to_owned()),
-        checked_at: Set(entry.checked_at),
+        checked_at: Set(utc(entry.checked_at)),
         checked_by: Set(entry.checked_by.to_owned()),
         origin: Set(entry.origin.code().to_owned()),
     })
@@ -194,10 +197,10 @@ pub async fn list(conn: &impl Conn, filter: &Filter<'_>) -> Result<Vec<Entry>, E
     let mut query = signature_log::Entity::find()
         .filter(signature_log::Column::OrganizationId.eq(filter.organization.get()));
     if let Some(from) = filter.from {
-        query = query.filter(signature_log::Column::CheckedAt.gte(from));
+        query = query.filter(signature_log::Column::CheckedAt.gte(utc(from)));
     }
     if let Some(until) = filter.until {
-        query = query.filter(signature_log::Column::CheckedAt.lt(until));
+        query = query.filter(signature_log::Column::CheckedAt.lt(utc(until)));
     }
     let rows = query
         .order_by_asc(signature_log::Column::CheckedAt)
@@ -237,6 +240,11 @@ pub async fn latest_for_document(
         .collect();
     latest.sort_by_key(|row| row.id);
     latest.into_iter().map(from_row).collect()
+}
+
+/// The same instant in UTC.
+fn utc(at: OffsetDateTime) -> OffsetDateTime {
+    at.to_offset(UtcOffset::UTC)
 }
 
 fn from_row(row: signature_log::Model) -> Result<Entry, Error> {

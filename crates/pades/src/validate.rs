@@ -470,18 +470,25 @@ impl Context<'_> {
         findings.revocation_in_document = all_in_document && ok == Some(true);
     }
 
-    /// The freshest usable revocation evidence for `certificate`: the document's own first, then the
-    /// network when allowed (the flag says which). Evidence must postdate the validation time (minus a
-    /// small skew), except a revocation, which is final.
+    /// Usable revocation evidence for `certificate`: the document's own first, then the network when
+    /// allowed (the flag says which).
     fn revocation_of(
         &self,
         certificate: &Certificate,
         issuer: &Certificate,
         at: OffsetDateTime,
     ) -> Option<(crypto::RevocationEvidence, bool)> {
+        // Usable: a revocation (final), evidence issued after the validation time, or evidence whose
+        // validity window (thisUpdate..nextUpdate) covers it.
         let fresh = |evidence: &crypto::RevocationEvidence| match evidence.status {
             crypto::RevocationStatus::Revoked { .. } => true,
-            _ => evidence.this_update + REVOCATION_SKEW >= at,
+            _ => {
+                evidence.this_update + REVOCATION_SKEW >= at
+                    || (evidence.this_update <= at + REVOCATION_SKEW
+                        && evidence
+                            .next_update
+                            .is_some_and(|next_update| next_update + REVOCATION_SKEW >= at))
+            }
         };
         let from_document = self
             .dss

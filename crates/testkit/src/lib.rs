@@ -19,7 +19,7 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 
 pub use crate::database::{TestDb, execute_sql};
-pub use crate::pdfs::{minimal_pdf, pdf_with_pages};
+pub use crate::pdfs::{append_page_content_change, minimal_pdf, pdf_with_pages};
 
 /// A clock that reads a settable instant; starts at 2026-03-15 09:00 Vietnam time.
 #[derive(Debug)]

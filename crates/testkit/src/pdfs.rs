@@ -54,3 +54,35 @@ pub fn pdf_with_pages(texts: &[&str]) -> Vec<u8> {
     document.save_to(&mut bytes).unwrap_or_default();
     bytes
 }
+
+/// Appends an incremental revision that replaces the content of page 1, the way an attacker would
+/// change a signed document (lopdf's own incremental writer, not Vanthu's).
+pub fn append_page_content_change(bytes: &[u8], text: &str) -> anyhow::Result<Vec<u8>> {
+    let previous = Document::load_mem(bytes)?;
+    let page_id = *previous
+        .get_pages()
+        .get(&1)
+        .ok_or_else(|| anyhow::anyhow!("no page 1"))?;
+    let mut incremental = lopdf::IncrementalDocument::create_from(bytes.to_vec(), previous);
+    incremental.opt_clone_object_to_new_document(page_id)?;
+    let content = Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 14.into()]),
+            Operation::new("Td", vec![72.into(), 400.into()]),
+            Operation::new("Tj", vec![Object::string_literal(text)]),
+            Operation::new("ET", vec![]),
+        ],
+    };
+    let content_id = incremental
+        .new_document
+        .add_object(Stream::new(dictionary! {}, content.encode()?));
+    let page = incremental
+        .new_document
+        .get_object_mut(page_id)?
+        .as_dict_mut()?;
+    page.set("Contents", content_id);
+    let mut out = Vec::new();
+    incremental.save_to(&mut out)?;
+    Ok(out)
+}
