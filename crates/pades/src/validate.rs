@@ -13,6 +13,8 @@
 //! missing chain, an expired or not-yet-valid certificate, unknown revocation, a bad timestamp or a
 //! weak algorithm is INDETERMINATE (it may pass with more evidence).
 
+use std::cell::OnceCell;
+
 use crypto::Certificate;
 use time::OffsetDateTime;
 
@@ -62,25 +64,19 @@ pub fn validate(
     document: &[u8],
     options: &ValidationOptions<'_>,
 ) -> Result<ValidationReport, Error> {
-    let signatures = match options.password {
-        Some(password) => pdf::signatures_with_password(document, password, options.limits)?,
-        None => pdf::signatures(document, options.limits)?,
+    // One load for both (BENCHMARKS.md); a store that cannot be read counts as none.
+    let (signatures, dss) = match options.password {
+        Some(password) => {
+            pdf::signatures_and_dss_with_password(document, password, options.limits)?
+        }
+        None => pdf::signatures_and_dss(document, options.limits)?,
     };
-    let dss = match options.password {
-        Some(password) => pdf::dss_with_password(document, password, options.limits),
-        None => pdf::dss(document, options.limits),
-    }
-    .unwrap_or_default();
-    let dss_certificates: Vec<Certificate> = dss
-        .certificates
-        .iter()
-        .filter_map(|der| Certificate::from_der(der).ok())
-        .collect();
+    let dss = dss.unwrap_or_default();
     let context = Context {
         document,
         options,
         dss: &dss,
-        dss_certificates: &dss_certificates,
+        dss_certificates: dss.certificates.iter().map(|_| OnceCell::new()).collect(),
     };
 
     let mut reports: Vec<SignatureReport> = signatures
@@ -103,7 +99,8 @@ struct Context<'a> {
     document: &'a [u8],
     options: &'a ValidationOptions<'a>,
     dss: &'a pdf::DssContents,
-    dss_certificates: &'a [Certificate],
+    /// `dss.certificates` parsed, each the first time a pool needs it (`None`: unreadable).
+    dss_certificates: Vec<OnceCell<Option<Certificate>>>,
 }
 
 /// What one signature's checks found, before the conclusion is drawn.
@@ -143,6 +140,26 @@ impl Findings {
 }
 
 impl Context<'_> {
+    /// The certificates to build paths from: `carried` (by the CMS or the timestamp token) and
+    /// those of the DSS that are not among them. A DSS usually repeats the signature's own
+    /// certificates, and parsing one costs about 0.1 ms (BENCHMARKS.md), so duplicates are
+    /// compared as DER and never parsed; the others are parsed once per validation.
+    fn pool(&self, carried: &[Certificate]) -> Vec<Certificate> {
+        let mut pool = carried.to_vec();
+        for (der, parsed) in self.dss.certificates.iter().zip(&self.dss_certificates) {
+            if pool
+                .iter()
+                .any(|certificate| certificate.as_der() == der.as_slice())
+            {
+                continue;
+            }
+            if let Some(certificate) = parsed.get_or_init(|| Certificate::from_der(der).ok()) {
+                pool.push(certificate.clone());
+            }
+        }
+        pool
+    }
+
     fn check(&self, signature: &pdf::EmbeddedSignature) -> SignatureReport {
         let mut findings = Findings::new();
         let signed = signed_ranges(self.document, signature.byte_range);
@@ -272,8 +289,7 @@ impl Context<'_> {
             findings.timestamp = Some(report);
         }
 
-        let mut pool: Vec<Certificate> = cms.certificates().to_vec();
-        pool.extend(self.dss_certificates.iter().cloned());
+        let pool = self.pool(cms.certificates());
         self.check_chain_and_revocation(&signer, &pool, validation_time, findings);
     }
 
@@ -311,8 +327,7 @@ impl Context<'_> {
                 });
                 match &info.tsa {
                     Some(tsa) => {
-                        let mut pool = info.certificates.clone();
-                        pool.extend(self.dss_certificates.iter().cloned());
+                        let pool = self.pool(&info.certificates);
                         self.check_chain_and_revocation(tsa, &pool, self.options.now, findings);
                     }
                     None => {
@@ -337,8 +352,7 @@ impl Context<'_> {
     fn check_timestamp(&self, token: &[u8], data: &[&[u8]]) -> TimestampReport {
         match crypto::verify_timestamp_token(token, data.iter().copied()) {
             Ok(info) => {
-                let mut pool = info.certificates.clone();
-                pool.extend(self.dss_certificates.iter().cloned());
+                let pool = self.pool(&info.certificates);
                 let tsa_trusted = info.tsa.as_ref().is_some_and(|tsa| {
                     matches!(
                         crypto::validate_chain(tsa, &pool, self.options.trust_roots, info.gen_time),
@@ -688,9 +702,224 @@ pub(crate) fn parse_pdf_date(text: &str) -> Option<OffsetDateTime> {
     Some(time::PrimitiveDateTime::new(date, time_of_day).assume_offset(offset))
 }
 
+/// The benchmarks' PDF writer (not copied here), for the tests' small signed PDF.
+#[cfg(test)]
+#[expect(
+    dead_code,
+    reason = "the benchmarks' inputs module; the tests use only its text PDF"
+)]
+#[path = "../benches/common/inputs.rs"]
+mod bench_inputs;
+
 #[cfg(test)]
 mod tests {
+    use std::sync::LazyLock;
+
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
     use super::*;
+
+    /// Small limits, as a fuzzer would use: a mutated file must not make validation allocate or
+    /// decode much.
+    const SMALL_LIMITS: pdf::Limits = pdf::Limits {
+        max_file_bytes: 1024 * 1024,
+        max_objects: 1_000,
+        max_decompressed_bytes: 1024 * 1024,
+        max_pages: 10,
+    };
+
+    fn certs_dev(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../certs-dev")
+            .join(name)
+    }
+
+    /// The dev root, the only trust anchor.
+    static ROOTS: LazyLock<Vec<Certificate>> = LazyLock::new(|| {
+        Certificate::from_pem_bundle(&std::fs::read(certs_dev("root-ca.pem")).unwrap()).unwrap()
+    });
+
+    /// Offline validation with the dev root, the day after [`SIGNED`] was signed.
+    fn offline() -> ValidationOptions<'static> {
+        ValidationOptions {
+            trust_roots: &ROOTS,
+            revocation: RevocationMode::Offline,
+            now: time::macros::datetime!(2026-03-16 09:00 UTC),
+            password: None,
+            limits: &SMALL_LIMITS,
+        }
+    }
+
+    /// A two-page text PDF signed at B-B with the dev leader's RSA key, made once.
+    static SIGNED: LazyLock<Vec<u8>> = LazyLock::new(|| {
+        let signer = crypto::SoftwareSigner::from_pkcs12(
+            &std::fs::read(certs_dev("leader-rsa.p12")).unwrap(),
+            "vanthu-dev",
+            crypto::SignaturePreference::sha256(),
+        )
+        .unwrap();
+        // Never used at B-B: no TSA and no OCSP are asked.
+        let transport = crate::HttpTransport::new(std::time::Duration::from_secs(1));
+        let options = crate::SignOptions {
+            level: crate::Level::BB,
+            field: pdf::FieldTarget::New(pdf::FieldSpec {
+                name: "Sig".to_owned(),
+                kind: pdf::FieldKind::Signature,
+                page: 1,
+                rect: None,
+            }),
+            appearance: None,
+            signing_time: time::macros::datetime!(2026-03-15 09:00 +07:00),
+            name: None,
+            reason: None,
+            location: None,
+            trust_roots: &ROOTS,
+            timestamp: None,
+            ocsp_url: None,
+            crls: &[],
+            transport: &transport,
+            document_password: None,
+            limits: &SMALL_LIMITS,
+        };
+        crate::sign(&super::bench_inputs::text_pdf(2, 3), &signer, &options).unwrap()
+    });
+
+    /// One change to a file's bytes.
+    #[derive(Clone, Debug)]
+    enum Mutation {
+        /// XOR of one byte with a non-zero mask.
+        Flip(Index, u8),
+        /// The file cut at a position.
+        Truncate(Index),
+        /// Bytes inserted at a position.
+        Insert(Index, Vec<u8>),
+        /// Up to 64 bytes removed from a position.
+        Delete(Index, usize),
+    }
+
+    impl Mutation {
+        fn apply(&self, bytes: &mut Vec<u8>) {
+            let position = |index: &Index, len: usize| index.index(len.max(1)).min(len);
+            match self {
+                Mutation::Flip(at, mask) => {
+                    let at = position(at, bytes.len());
+                    if let Some(byte) = bytes.get_mut(at) {
+                        *byte ^= mask;
+                    }
+                }
+                Mutation::Truncate(at) => bytes.truncate(position(at, bytes.len())),
+                Mutation::Insert(at, inserted) => {
+                    let at = position(at, bytes.len());
+                    bytes.splice(at..at, inserted.iter().copied());
+                }
+                Mutation::Delete(at, len) => {
+                    let at = position(at, bytes.len());
+                    let end = at.saturating_add(*len).min(bytes.len());
+                    bytes.drain(at..end);
+                }
+            }
+        }
+    }
+
+    /// Bytes that matter to a PDF parser more than random ones do.
+    fn inserted_bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 1..16),
+            prop::sample::select(vec![
+                b"<<".to_vec(),
+                b">>".to_vec(),
+                b"[".to_vec(),
+                b"]".to_vec(),
+                b" 0 R".to_vec(),
+                b"endobj".to_vec(),
+                b"stream\n".to_vec(),
+                b"%%EOF\n".to_vec(),
+                b"/ByteRange [0 1 2 3]".to_vec(),
+                b"9999999999".to_vec(),
+                b"(".to_vec(),
+            ]),
+        ]
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        prop_oneof![
+            4 => (any::<Index>(), 1..=u8::MAX).prop_map(|(at, mask)| Mutation::Flip(at, mask)),
+            1 => any::<Index>().prop_map(Mutation::Truncate),
+            2 => (any::<Index>(), inserted_bytes()).prop_map(|(at, bytes)| Mutation::Insert(at, bytes)),
+            1 => (any::<Index>(), 1..64_usize).prop_map(|(at, len)| Mutation::Delete(at, len)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Hostile input: whatever is done to a signed file, validation answers (a report or an
+        /// error) instead of panicking.
+        #[test]
+        fn validation_of_a_mutated_signed_pdf_never_panics(
+            mutations in prop::collection::vec(mutation(), 1..4),
+        ) {
+            let mut bytes = SIGNED.clone();
+            for mutation in &mutations {
+                mutation.apply(&mut bytes);
+            }
+            // Ok or Err both fine: reaching here without a panic is the property.
+            let _ = validate(&bytes, &offline());
+        }
+    }
+
+    #[test]
+    fn the_pool_adds_only_the_dss_certificates_the_signature_does_not_carry() {
+        let one = |name: &str| {
+            Certificate::from_pem_bundle(&std::fs::read(certs_dev(name)).unwrap())
+                .unwrap()
+                .remove(0)
+        };
+        let leader = one("leader-rsa.pem");
+        let intermediate = one("intermediate-ca.pem");
+        let root = one("root-ca.pem");
+        let dss = pdf::DssContents {
+            certificates: vec![
+                intermediate.as_der().to_vec(),
+                b"not a certificate".to_vec(),
+                leader.as_der().to_vec(),
+                root.as_der().to_vec(),
+                root.as_der().to_vec(),
+            ],
+            ..pdf::DssContents::default()
+        };
+        let options = offline();
+        let context = Context {
+            document: b"",
+            options: &options,
+            dss: &dss,
+            dss_certificates: dss.certificates.iter().map(|_| OnceCell::new()).collect(),
+        };
+        let pool = context.pool(std::slice::from_ref(&leader));
+        assert_eq!(pool, [leader.clone(), intermediate.clone(), root.clone()]);
+        // Carried certificates were never parsed from the DSS; the unreadable one was tried once.
+        let parsed: Vec<bool> = context
+            .dss_certificates
+            .iter()
+            .map(|cell| cell.get().is_some())
+            .collect();
+        assert_eq!(parsed, [true, true, false, true, false]);
+        assert_eq!(
+            context.pool(&[]),
+            [intermediate.clone(), leader.clone(), root.clone()]
+        );
+    }
+
+    #[test]
+    fn the_unmutated_signed_pdf_validates_to_try_later_offline() {
+        let report = validate(&SIGNED, &offline()).unwrap();
+        assert_eq!(report.conclusion, Conclusion::Indeterminate, "{report:#?}");
+        assert_eq!(report.signatures.len(), 1);
+        assert_eq!(report.signatures[0].reasons, vec![Reason::TryLater]);
+        assert_eq!(report.signatures[0].integrity.ok, Some(true));
+        assert_eq!(report.signatures[0].chain.ok, Some(true));
+    }
 
     #[test]
     fn pdf_dates_parse_with_and_without_offsets() {

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::load;
 use crate::revision::Revision;
+use crate::sign::{EmbeddedSignature, signatures_in};
 
 /// Validation data to add to the document security store, each item DER-encoded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,6 +88,52 @@ pub fn dss_with_password(
         let document = load::load_untrusted_with_password(bytes, password, limits)?.into_document();
         read_store(&document, limits)
     })
+}
+
+/// [`signatures`](crate::signatures) and [`dss`] from one load of the file, the two things a
+/// validator reads first. Loading is most of the cost of either: a signed file's `/Contents` is
+/// tens of kilobytes of hexadecimal that lopdf parses byte by byte (BENCHMARKS.md).
+///
+/// The store is a result of its own, as [`dss`] would give it, so that a damaged store still
+/// leaves the signatures to check.
+///
+/// # Errors
+///
+/// The errors of [`load_untrusted`](crate::load_untrusted).
+pub fn signatures_and_dss(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Vec<EmbeddedSignature>, Result<DssContents, Error>), Error> {
+    load::guarded(|| {
+        let document = load::load_untrusted(bytes, limits)?.into_document();
+        Ok(read_both(bytes, &document, limits))
+    })
+}
+
+/// [`signatures_and_dss`] for an encrypted file opened with `password`.
+///
+/// # Errors
+///
+/// As [`signatures_and_dss`], and [`Error::WrongPassword`].
+pub fn signatures_and_dss_with_password(
+    bytes: &[u8],
+    password: &str,
+    limits: &Limits,
+) -> Result<(Vec<EmbeddedSignature>, Result<DssContents, Error>), Error> {
+    load::guarded(|| {
+        let document = load::load_untrusted_with_password(bytes, password, limits)?.into_document();
+        Ok(read_both(bytes, &document, limits))
+    })
+}
+
+fn read_both(
+    bytes: &[u8],
+    document: &Document,
+    limits: &Limits,
+) -> (Vec<EmbeddedSignature>, Result<DssContents, Error>) {
+    // A panic while reading the store fails the store alone, as it would in `dss`.
+    let store = load::guarded(|| read_store(document, limits));
+    (signatures_in(bytes, document), store)
 }
 
 fn read_store(document: &Document, limits: &Limits) -> Result<DssContents, Error> {
@@ -260,7 +307,7 @@ mod tests {
     use lopdf::{Document, dictionary};
 
     use super::*;
-    use crate::fixtures::{classic_pdf, encrypted_pdf, limits, modern_pdf, qpdf_check};
+    use crate::fixtures::{classic_pdf, encrypted_pdf, fake_cms, limits, modern_pdf, qpdf_check};
 
     /// The decoded items of the store's `key` array.
     fn stored(bytes: &[u8], key: &[u8], password: Option<&str>) -> Vec<Vec<u8>> {
@@ -421,5 +468,65 @@ mod tests {
             append_dss(&input, &contents(&[b"cert"], &[], &[]), &limits()),
             Err(Error::Corrupt { .. })
         ));
+        // Reading both: the store's error stays the store's.
+        let (signatures, store) = signatures_and_dss(&input, &limits()).unwrap();
+        assert!(signatures.is_empty());
+        assert_eq!(store, dss(&input, &limits()));
+        assert!(store.is_err());
+    }
+
+    #[test]
+    fn signatures_and_dss_read_in_one_load_what_each_reads_alone() {
+        let request = crate::SignatureRequest {
+            field: crate::FieldTarget::New(crate::FieldSpec {
+                name: "Sig".to_owned(),
+                kind: crate::FieldKind::Signature,
+                page: 1,
+                rect: None,
+            }),
+            kind: crate::SignatureKind::Signature,
+            signing_time: None,
+            name: None,
+            reason: None,
+            location: None,
+            appearance: None,
+            contents_capacity: 4096,
+        };
+        for input in [classic_pdf(&["x"]), modern_pdf(&["x"])] {
+            let signed = crate::prepare_signature(&input, &request, &limits())
+                .unwrap()
+                .embed(&fake_cms(500, 7))
+                .unwrap();
+            let stored = append_dss(
+                &signed,
+                &contents(&[b"cert A"], &[b"ocsp A"], &[b"crl A"]),
+                &limits(),
+            )
+            .unwrap();
+            for bytes in [&input, &signed, &stored] {
+                let (signatures, store) = signatures_and_dss(bytes, &limits()).unwrap();
+                assert_eq!(signatures, crate::signatures(bytes, &limits()).unwrap());
+                assert_eq!(store, dss(bytes, &limits()));
+            }
+            let (signatures, store) = signatures_and_dss(&stored, &limits()).unwrap();
+            assert_eq!(signatures.len(), 1);
+            assert_eq!(
+                store.unwrap(),
+                contents(&[b"cert A"], &[b"ocsp A"], &[b"crl A"])
+            );
+        }
+        let encrypted = encrypted_pdf(true);
+        assert_eq!(
+            signatures_and_dss(&encrypted, &limits()).unwrap_err(),
+            Error::Encrypted
+        );
+        let (signatures, store) =
+            signatures_and_dss_with_password(&encrypted, "user", &limits()).unwrap();
+        assert!(signatures.is_empty());
+        assert_eq!(store.unwrap(), DssContents::default());
+        assert_eq!(
+            signatures_and_dss(b"not a pdf", &limits()).unwrap_err(),
+            crate::dss(b"not a pdf", &limits()).unwrap_err()
+        );
     }
 }

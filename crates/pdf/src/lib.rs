@@ -31,7 +31,10 @@ mod sign;
 mod summary;
 
 pub use crate::changes::{Change, ChangeKind, changes_after, changes_after_with_password};
-pub use crate::dss::{DssContents, append_dss, append_dss_with_password, dss, dss_with_password};
+pub use crate::dss::{
+    DssContents, append_dss, append_dss_with_password, dss, dss_with_password, signatures_and_dss,
+    signatures_and_dss_with_password,
+};
 pub use crate::error::Error;
 pub use crate::history::revision_ends;
 pub use crate::limits::Limits;

@@ -775,7 +775,7 @@ pub fn signatures_with_password(
     })
 }
 
-fn signatures_in(bytes: &[u8], document: &Document) -> Vec<EmbeddedSignature> {
+pub(crate) fn signatures_in(bytes: &[u8], document: &Document) -> Vec<EmbeddedSignature> {
     let mut found: Vec<EmbeddedSignature> = Vec::new();
     let mut seen: HashSet<ObjectId> = HashSet::new();
     for field in form::fields(document).terminal {
