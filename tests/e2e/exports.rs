@@ -729,6 +729,68 @@ async fn a_signed_upload_is_registered_with_its_signatures_logged(
     Ok(())
 }
 
+/// A secret document's signatures and events stay out of an export made by an auditor who is not
+/// cleared for it.
+async fn secret_documents_stay_out_of_uncleared_exports(db: testkit::TestDb) -> anyhow::Result<()> {
+    let test = TestApp::start(db).await?;
+    let signed = signed_plan().await?;
+    let operation = app::OperationId::new("secret-intake");
+    let clerk = test.actor("vanthu").await?;
+    let secret = test
+        .app
+        .receive_incoming(
+            &clerk,
+            app::IncomingUpload {
+                file_name: "mat.pdf".to_owned(),
+                bytes: signed,
+                metadata: app::IncomingMetadata {
+                    secrecy: Some("confidential".to_owned()),
+                    ..Default::default()
+                },
+            },
+            &operation,
+        )
+        .await?;
+    anyhow::ensure!(
+        !secret.signatures.is_empty(),
+        "the secret upload was signed"
+    );
+    let auditor = test.actor("kiemtra").await?;
+    let export = |what: &'static str| {
+        let app = test.app.clone();
+        let auditor = auditor.clone();
+        let operation = operation.clone();
+        async move {
+            let export = app
+                .export_audit(
+                    &auditor,
+                    app::AuditExportFilter::parse(Some(what), None, None, None)?,
+                    app::ExportFormat::Json,
+                    &operation,
+                )
+                .await?;
+            anyhow::Ok(serde_json::from_slice::<Value>(&export.bytes)?)
+        }
+    };
+    let signatures = export("signatures").await?;
+    let events = export("events").await?;
+    let id = secret.id.get();
+    anyhow::ensure!(
+        signatures["signatures"]
+            .as_array()
+            .is_some_and(|rows| rows.iter().all(|row| row["document_id"] != id)),
+        "{signatures}"
+    );
+    let target = format!("document:{id}");
+    anyhow::ensure!(
+        events["events"]
+            .as_array()
+            .is_some_and(|rows| rows.iter().all(|row| row["target"] != target.as_str())),
+        "{events}"
+    );
+    Ok(())
+}
+
 /// `from` and `to` are Vietnam calendar days, whatever offset a time was written with.
 async fn dates_are_vietnam_days(db: testkit::TestDb) -> anyhow::Result<()> {
     let test = TestApp::start(db).await?;
@@ -805,6 +867,7 @@ async fn dates_are_vietnam_days(db: testkit::TestDb) -> anyhow::Result<()> {
 }
 
 backend_tests!(
+    secret_documents_stay_out_of_uncleared_exports,
     dates_are_vietnam_days,
     a_signed_upload_is_registered_with_its_signatures_logged,
     exports_carry_the_log_and_the_trail_intact,

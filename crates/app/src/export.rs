@@ -246,6 +246,10 @@ impl App {
         let wants_signatures =
             format == ExportFormat::Xlsx || filter.what == ExportContent::Signatures;
         let wants_events = format == ExportFormat::Xlsx || filter.what == ExportContent::Events;
+        // Secret documents stay out of an export made by someone not cleared for them, as they stay
+        // out of every list (DESIGN.md §5).
+        let hidden =
+            db::documents::hidden_from(&self.db, actor.organization_id, actor.clearance).await?;
         let signatures = if wants_signatures {
             db::signature_log::list(
                 &self.db,
@@ -258,6 +262,7 @@ impl App {
             )
             .await?
             .into_iter()
+            .filter(|row| row.document_id.is_none_or(|id| !hidden.contains(&id)))
             .map(record_from)
             .collect()
         } else {
@@ -267,6 +272,14 @@ impl App {
             db::audit::events_of_organization(&self.db, actor.organization_id, from, until)
                 .await?
                 .into_iter()
+                .filter(|stored| {
+                    let document = stored
+                        .event
+                        .target
+                        .strip_prefix("document:")
+                        .and_then(|id| id.parse().ok());
+                    document.is_none_or(|id| !hidden.contains(&domain::ids::DocumentId(id)))
+                })
                 .map(|stored| EventRow {
                     seq: stored.event.seq,
                     at: stored.event.at,

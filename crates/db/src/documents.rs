@@ -222,6 +222,25 @@ fn direction_code(direction: Direction) -> &'static str {
     }
 }
 
+/// The ids of `organization`'s documents that a reader cleared up to `clearance` may not see: what
+/// exports and reports must leave out.
+///
+/// # Errors
+/// `Error::Backend` on failure.
+pub async fn hidden_from(
+    conn: &impl Conn,
+    organization: OrganizationId,
+    clearance: Secrecy,
+) -> Result<std::collections::HashSet<DocumentId>, Error> {
+    let rows = documents::Entity::find()
+        .filter(documents::Column::OrganizationId.eq(organization.get()))
+        .filter(documents::Column::Secrecy.is_not_in(visible_secrecy_codes(clearance)))
+        .all(conn.connection())
+        .await
+        .map_err(Error::backend)?;
+    Ok(rows.into_iter().map(|row| DocumentId(row.id)).collect())
+}
+
 fn visible_secrecy_codes(clearance: Secrecy) -> Vec<&'static str> {
     [
         Secrecy::Normal,
