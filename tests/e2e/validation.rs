@@ -221,6 +221,44 @@ fn build_corpus(dir: &Path, tsa: &DevTsa, ocsp: &DevOcsp) -> Vec<Case> {
         None,
     ));
 
+    // Certification that forbids every change (DocMDP P 1), then form filling: not allowed.
+    let locked = dir.join("certified-locked.pdf");
+    let script = "import sys\nfrom pyhanko.sign import signers, fields\nfrom pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter\n\
+signer = signers.SimpleSigner.load(sys.argv[3], sys.argv[4], ca_chain_files=(sys.argv[5],))\n\
+meta = signers.PdfSignatureMetadata(field_name='chung_nhan', certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES)\n\
+with open(sys.argv[1], 'rb') as inf, open(sys.argv[2], 'wb') as outf:\n    signers.sign_pdf(IncrementalPdfFileWriter(inf), meta, signer=signer, output=outf)\n";
+    let output = std::process::Command::new(oracles::oracles_venv().join("bin/python"))
+        .arg("-c")
+        .arg(script)
+        .arg(&form)
+        .arg(&locked)
+        .arg(certs("seal-rsa.key.pem"))
+        .arg(certs("seal-rsa.pem"))
+        .arg(certs("chain.pem"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let locked_filled = pdf::fill_text_field(
+        &std::fs::read(&locked).unwrap(),
+        "ghi_chu",
+        "Đã xem xét",
+        11.0,
+        &limits,
+    )
+    .unwrap();
+    let locked_filled_path = dir.join("certified-locked-filled.pdf");
+    std::fs::write(&locked_filled_path, locked_filled).unwrap();
+    cases.push(case(
+        "locked certification then filling",
+        locked_filled_path,
+        Verdict::Failed,
+        Some("MODIFIED_AFTER_SIGNING"),
+    ));
+
     // A flipped byte inside the signed range.
     let mut flipped = std::fs::read(&rsa).unwrap();
     let position = flipped.len() / 4;

@@ -181,7 +181,7 @@ impl Context<'_> {
                 };
             }
         }
-        let modifications = self.modifications(revision_end);
+        let modifications = self.modifications(revision_end, signature.docmdp_permission);
         if modifications
             .iter()
             .any(|modification| !modification.allowed)
@@ -544,7 +544,10 @@ impl Context<'_> {
         None
     }
 
-    fn modifications(&self, revision_end: usize) -> Vec<Modification> {
+    /// What the revisions after `revision_end` changed, judged by the approval-signature whitelist,
+    /// narrowed (P 1) or widened (P 3) by a certification signature's DocMDP permission (ISO 32000-2
+    /// §12.8.2.2; validation data and document timestamps stay allowed, as PAdES requires).
+    fn modifications(&self, revision_end: usize, docmdp: Option<u8>) -> Vec<Modification> {
         if revision_end >= self.document.len() {
             return Vec::new();
         }
@@ -561,7 +564,7 @@ impl Context<'_> {
             Ok(changes) => changes
                 .into_iter()
                 .map(|change| Modification {
-                    allowed: change.allowed,
+                    allowed: allowed_under(&change, docmdp),
                     description: change.description,
                 })
                 .collect(),
@@ -570,6 +573,19 @@ impl Context<'_> {
                 description: format!("the later revisions cannot be analysed: {error}"),
             }],
         }
+    }
+}
+
+fn allowed_under(change: &pdf::Change, docmdp: Option<u8>) -> bool {
+    use pdf::ChangeKind as Kind;
+    match docmdp {
+        Some(1) => {
+            matches!(change.kind, Kind::DssUpdated | Kind::DocumentTimestampAdded) && change.allowed
+        }
+        Some(3) => {
+            change.allowed || matches!(change.kind, Kind::AnnotationAdded | Kind::AnnotationChanged)
+        }
+        _ => change.allowed,
     }
 }
 

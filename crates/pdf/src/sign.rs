@@ -705,6 +705,9 @@ pub struct EmbeddedSignature {
     /// within the file at an `%%EOF` (the end of the revision that added the signature).
     /// A validator must reject a signature where this is `false`.
     pub byte_range_valid: bool,
+    /// For a certification signature, its DocMDP permission level `/P` (1, 2 or 3); `None` for an
+    /// approval signature.
+    pub docmdp_permission: Option<u8>,
 }
 
 /// The fully qualified names of the file's signature fields, signed or not, in form order.
@@ -796,7 +799,9 @@ pub(crate) fn signatures_in(bytes: &[u8], document: &Document) -> Vec<EmbeddedSi
             _ => None,
         };
         if let Some(signature) = signature {
-            found.push(read_signature(bytes, field.name, signature));
+            let mut embedded = read_signature(bytes, field.name, signature);
+            embedded.docmdp_permission = docmdp_permission(document, signature);
+            found.push(embedded);
         }
     }
     found.sort_by_key(|signature| signature.byte_range[1]);
@@ -840,7 +845,42 @@ fn read_signature(bytes: &[u8], field_name: String, signature: &Dictionary) -> E
         is_doc_timestamp,
         signing_time: signature.get(b"M").ok().map(form::text),
         byte_range_valid,
+        docmdp_permission: None,
     }
+}
+
+/// The `/P` of a certification signature's DocMDP transform (ISO 32000-2 §12.8.2.2): 1 no changes,
+/// 2 form filling and signing, 3 also annotations. `None` for an approval signature.
+fn docmdp_permission(document: &Document, signature: &Dictionary) -> Option<u8> {
+    fn resolve<'a>(document: &'a Document, object: &'a Object) -> Option<&'a Object> {
+        match object {
+            Object::Reference(id) => document.get_object(*id).ok(),
+            other => Some(other),
+        }
+    }
+    let resolve = |object| resolve(document, object);
+    let references = resolve(signature.get(b"Reference").ok()?)?
+        .as_array()
+        .ok()?;
+    references
+        .iter()
+        .filter_map(|reference| resolve(reference)?.as_dict().ok())
+        .find_map(|reference| {
+            let method = reference
+                .get(b"TransformMethod")
+                .and_then(Object::as_name)
+                .ok()?;
+            if method != b"DocMDP" {
+                return None;
+            }
+            let permission = reference
+                .get(b"TransformParams")
+                .ok()
+                .and_then(|params| resolve(params)?.as_dict().ok())
+                .and_then(|params| params.get(b"P").and_then(Object::as_i64).ok())
+                .unwrap_or(2);
+            u8::try_from(permission.clamp(1, 3)).ok()
+        })
 }
 
 /// Whether `[0 a b c]` leaves out exactly the hex string of `contents` and ends at an `%%EOF`.
