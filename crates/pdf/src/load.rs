@@ -245,9 +245,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::sync::{Arc, LazyLock};
 
-    use lopdf::content::{Content, Operation};
     use lopdf::encryption::crypt_filters::{Aes256CryptFilter, CryptFilter};
-    use lopdf::xref::XrefType;
     use lopdf::{
         Dictionary, EncryptionState, EncryptionVersion, Object, Permissions, Stream, dictionary,
     };
@@ -260,59 +258,9 @@ mod tests {
     // Test builders: small documents made with lopdf, or by hand where lopdf's writer would
     // tidy the hostile part away.
 
-    /// A document with one page per entry of `texts`, each showing its text in Helvetica.
+    /// A document with one page per entry of `texts` (shared with the signing tests).
     fn document(texts: &[&str]) -> Document {
-        let mut doc = Document::with_version("1.7");
-        doc.reference_table.cross_reference_type = XrefType::CrossReferenceTable;
-        let pages_id = doc.new_object_id();
-        let font_id = doc.add_object(dictionary! {
-            "Type" => "Font",
-            "Subtype" => "Type1",
-            "BaseFont" => "Helvetica",
-        });
-        let resources_id = doc.add_object(dictionary! {
-            "Font" => dictionary! { "F1" => font_id },
-        });
-        let mut kids = Vec::new();
-        for text in texts {
-            let content = Content {
-                operations: vec![
-                    Operation::new("BT", vec![]),
-                    Operation::new("Tf", vec!["F1".into(), 12.into()]),
-                    Operation::new("Td", vec![72.into(), 720.into()]),
-                    Operation::new("Tj", vec![Object::string_literal(*text)]),
-                    Operation::new("ET", vec![]),
-                ],
-            };
-            let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
-            let page_id = doc.add_object(dictionary! {
-                "Type" => "Page",
-                "Parent" => pages_id,
-                "Contents" => content_id,
-            });
-            kids.push(page_id.into());
-        }
-        let count = i64::try_from(kids.len()).unwrap();
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! {
-                "Type" => "Pages",
-                "Kids" => kids,
-                "Count" => count,
-                "Resources" => resources_id,
-                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-            }),
-        );
-        let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-        doc.trailer.set("Root", catalog_id);
-        doc.trailer.set(
-            "ID",
-            Object::Array(vec![
-                Object::string_literal(b"0123456789abcdef".to_vec()),
-                Object::string_literal(b"fedcba9876543210".to_vec()),
-            ]),
-        );
-        doc
+        crate::fixtures::document(texts)
     }
 
     fn save(doc: &mut Document) -> Vec<u8> {
