@@ -398,3 +398,70 @@ fn verify_exit_codes_and_the_text_report() {
         "{report}"
     );
 }
+
+/// A certificate that may not sign documents (an OCSP responder's, a TSA's) does not make a valid
+/// document signature, whatever its chain.
+#[test]
+fn a_service_certificate_is_not_a_document_signer() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.pdf");
+    std::fs::write(&plain, testkit::minimal_pdf("x")).unwrap();
+    for key in ["ocsp", "tsa"] {
+        let signed = dir.path().join(format!("{key}.pdf"));
+        pyhanko_sign(&plain, &signed, "Sig", key, &[]);
+        let request = app::verification::VerifyFileRequest {
+            input: signed,
+            trust: vec![root()],
+            offline: true,
+            password: None,
+        };
+        let outcome = app::verification::verify_file(&request, now_real()).unwrap();
+        let reasons = outcome.json["signatures"][0]["reasons"].to_string();
+        assert!(
+            reasons.contains("CHAIN_CONSTRAINTS_FAILURE"),
+            "{key}: {}",
+            outcome.json
+        );
+        assert_ne!(outcome.exit_code, 0, "{key}");
+    }
+}
+
+/// Offline, a B-LTA file carries everything it needs: PASSED at level B-LTA, document timestamp
+/// included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_b_lta_file_validates_offline_at_its_level() {
+    let tsa = DevTsa::start().await.unwrap();
+    let ocsp = DevOcsp::start().await.unwrap();
+    tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().unwrap();
+        let signed = vanthu_sign(
+            dir.path(),
+            "lta",
+            &demo_plan(),
+            "leader-rsa",
+            "b-lta",
+            &tsa,
+            &ocsp,
+        );
+        let request = app::verification::VerifyFileRequest {
+            input: signed,
+            trust: vec![root()],
+            offline: true,
+            password: None,
+        };
+        let outcome = app::verification::verify_file(&request, now_real()).unwrap();
+        assert_eq!(outcome.exit_code, 0, "{}", outcome.json);
+        assert_eq!(
+            outcome.json["signatures"][0]["level"], "B-LTA",
+            "{}",
+            outcome.json
+        );
+        assert_eq!(
+            outcome.json["signatures"][1]["type"], "document_timestamp",
+            "{}",
+            outcome.json
+        );
+    })
+    .await
+    .unwrap();
+}

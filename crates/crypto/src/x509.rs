@@ -158,6 +158,32 @@ impl Certificate {
         Ok(urls)
     }
 
+    /// Whether the certificate may sign documents: its key usage, when present, includes
+    /// digitalSignature or nonRepudiation (RFC 5280 §4.2.1.3), and its extended key usage, when
+    /// present, is not limited to time-stamping or OCSP signing (a TSA's or a responder's key must
+    /// not pass for a person's or an agency's).
+    pub fn may_sign_documents(&self) -> bool {
+        use openssl::x509::{X509ExtendedKeyUsage, X509KeyUsage};
+        let key_usage_ok = self.parsed.key_usage().is_none_or(|usage| {
+            usage.intersects(X509KeyUsage::DIGITAL_SIGNATURE | X509KeyUsage::NON_REPUDIATION)
+        });
+        let service_only = X509ExtendedKeyUsage::TIMESTAMP | X509ExtendedKeyUsage::OCSP_SIGN;
+        let extended_ok = self
+            .parsed
+            .extended_key_usage()
+            .is_none_or(|usage| usage.is_empty() || !service_only.contains(usage));
+        key_usage_ok && extended_ok
+    }
+
+    /// Whether the certificate belongs to a time-stamping authority: its extended key usage names
+    /// id-kp-timeStamping (RFC 3161 §2.3). Without this, any certificate under a trusted root could
+    /// mint back-dated "timestamps".
+    pub fn is_timestamping_authority(&self) -> bool {
+        self.parsed
+            .extended_key_usage()
+            .is_some_and(|usage| usage.contains(openssl::x509::X509ExtendedKeyUsage::TIMESTAMP))
+    }
+
     /// Whether `issuer` issued this certificate: the names match and `issuer`'s key verifies this
     /// certificate's signature.
     pub fn is_issued_by(&self, issuer: &Certificate) -> bool {
@@ -237,6 +263,32 @@ mod tests {
         assert_eq!(
             leader.crl_urls().unwrap(),
             ["http://127.0.0.1:8788/crl/intermediate.crl"]
+        );
+    }
+
+    #[test]
+    fn document_signers_and_timestamping_authorities_are_told_apart() {
+        let load = |name: &str| {
+            Certificate::from_pem_bundle(&certs_dev(name))
+                .unwrap()
+                .remove(0)
+        };
+        for signer in ["leader-rsa.pem", "leader-p256.pem", "seal-rsa.pem"] {
+            assert!(load(signer).may_sign_documents(), "{signer}");
+            assert!(!load(signer).is_timestamping_authority(), "{signer}");
+        }
+        assert!(load("tsa.pem").is_timestamping_authority());
+        assert!(
+            !load("tsa.pem").may_sign_documents(),
+            "a TSA key does not sign documents"
+        );
+        assert!(
+            !load("ocsp.pem").may_sign_documents(),
+            "a responder key does not sign documents"
+        );
+        assert!(
+            !load("intermediate-ca.pem").may_sign_documents(),
+            "a CA key signs certificates only"
         );
     }
 

@@ -53,6 +53,8 @@ pub enum Reason {
     TimestampFailure,
     /// An algorithm refused by policy (TT 15/2025: SHA-1, RSA < 2048).
     CryptoConstraintsFailure,
+    /// The certificate is not one that may sign documents (key usage, extended key usage).
+    ChainConstraintsFailure,
 }
 
 impl Reason {
@@ -71,6 +73,7 @@ impl Reason {
             Reason::ModifiedAfterSigning => "MODIFIED_AFTER_SIGNING",
             Reason::TimestampFailure => "TIMESTAMP_FAILURE",
             Reason::CryptoConstraintsFailure => "CRYPTO_CONSTRAINTS_FAILURE",
+            Reason::ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
         }
     }
 
@@ -93,6 +96,7 @@ impl Reason {
             Reason::ModifiedAfterSigning => "Văn bản đã bị sửa đổi sau khi ký.",
             Reason::TimestampFailure => "Dấu thời gian không hợp lệ.",
             Reason::CryptoConstraintsFailure => "Thuật toán mật mã không đạt yêu cầu.",
+            Reason::ChainConstraintsFailure => "Chứng thư số không được dùng để ký văn bản.",
         }
     }
 
@@ -113,6 +117,7 @@ impl Reason {
             Reason::ModifiedAfterSigning => "the document was modified after signing",
             Reason::TimestampFailure => "the timestamp is invalid",
             Reason::CryptoConstraintsFailure => "an algorithm below the required strength",
+            Reason::ChainConstraintsFailure => "the certificate may not sign documents",
         }
     }
 }

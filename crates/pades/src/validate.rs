@@ -252,6 +252,9 @@ impl Context<'_> {
             return;
         };
         findings.signer = identity(&signer);
+        if !signer.may_sign_documents() {
+            findings.fail(Reason::ChainConstraintsFailure);
+        }
 
         let digest = crypto::digest(cms.digest_algorithm(), ranges.iter().copied());
         let digest_ok = cms.message_digest() == Some(digest.as_slice());
@@ -301,9 +304,16 @@ impl Context<'_> {
     ) {
         match crypto::verify_timestamp_token(&signature.contents, ranges.iter().copied()) {
             Ok(info) => {
-                let valid = info.imprint_matches && info.signature_valid;
+                let is_authority = info
+                    .tsa
+                    .as_ref()
+                    .is_some_and(Certificate::is_timestamping_authority);
+                let valid = info.imprint_matches && info.signature_valid && is_authority;
                 if !info.imprint_matches {
                     findings.fail(Reason::HashFailure);
+                }
+                if !is_authority {
+                    findings.fail(Reason::TimestampFailure);
                 }
                 if !info.signature_valid {
                     findings.fail(Reason::SigCryptoFailure);
@@ -328,7 +338,8 @@ impl Context<'_> {
                 match &info.tsa {
                     Some(tsa) => {
                         let pool = self.pool(&info.certificates);
-                        self.check_chain_and_revocation(tsa, &pool, self.options.now, findings);
+                        // A document timestamp proves its own time: its TSA is judged at that time.
+                        self.check_chain_and_revocation(tsa, &pool, info.gen_time, findings);
                     }
                     None => {
                         findings.fail(Reason::NoCertificateChainFound);
@@ -354,10 +365,16 @@ impl Context<'_> {
             Ok(info) => {
                 let pool = self.pool(&info.certificates);
                 let tsa_trusted = info.tsa.as_ref().is_some_and(|tsa| {
-                    matches!(
-                        crypto::validate_chain(tsa, &pool, self.options.trust_roots, info.gen_time),
-                        Ok(Ok(_))
-                    )
+                    tsa.is_timestamping_authority()
+                        && matches!(
+                            crypto::validate_chain(
+                                tsa,
+                                &pool,
+                                self.options.trust_roots,
+                                info.gen_time
+                            ),
+                            Ok(Ok(_))
+                        )
                 });
                 TimestampReport {
                     time: info.gen_time,
@@ -596,7 +613,7 @@ fn assign_levels(signatures: &[pdf::EmbeddedSignature], reports: &mut [Signature
         .iter()
         .zip(reports.iter())
         .filter(|(signature, report)| {
-            signature.is_doc_timestamp && report.integrity.ok == Some(true)
+            signature.is_doc_timestamp && report.conclusion == Conclusion::Passed
         })
         .map(|(signature, _)| revision_end(signature))
         .collect();

@@ -1,0 +1,387 @@
+//! What a search asks, the query syntax, and the tantivy query built from it.
+//!
+//! Syntax: words and `"quoted phrases"`, all required; the text may be empty (every document in
+//! scope that passes the filters). A word that is several syllables once split (`06/KH-UBND`,
+//! `e-mail`) counts as a phrase. Matching is diacritic-insensitive: each syllable is looked up by
+//! its folded key. A syllable typed with diacritics also adds a boost on its exact key, so that
+//! `bàn` ranks documents saying "bàn" above those saying "bán" or "ban"; one typed without says
+//! nothing about diacritics and adds no boost.
+//!
+//! The scope (organisation, secrecy clearance) and the filters are required clauses of the same
+//! query, never a filter applied afterwards: whatever does not match them is invisible to the hits,
+//! the total and the facets alike.
+
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery, TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::Error;
+use crate::analysis::{MAX_KEY_BYTES, Syllables, exact_key, fold_key, has_diacritics, normalize};
+use crate::schema::{Fields, days_since_epoch, keyword};
+use crate::tokenizer::bigram;
+
+/// The longest query text accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 1024;
+/// The most syllables a query may hold, all clauses together.
+pub const MAX_QUERY_SYLLABLES: usize = 64;
+/// The deepest result a search may page to (`offset + limit`).
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+
+/// The highest secrecy level (top secret).
+const MAX_SECRECY: u8 = 3;
+
+/// Boosts: the subject is worth more than the body; an exact-diacritic syllable adds to the folded
+/// match; adjacent words of an unquoted query add their bigram.
+const SUBJECT_BOOST: f32 = 2.0;
+const EXACT_BOOST: f32 = 2.0;
+const PROXIMITY_BOOST: f32 = 0.5;
+
+/// A search: the text, who is asking, the filters, the order and the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Words and `"quoted phrases"`; empty means every document in scope that passes the filters.
+    pub text: String,
+    /// Whose documents may be seen.
+    pub scope: Scope,
+    /// Metadata filters, all required.
+    pub filters: Filters,
+    /// The order of the hits.
+    pub sort: Sort,
+    /// How many hits to return (0 for counts and facets only).
+    pub limit: usize,
+    /// How many hits to skip.
+    pub offset: usize,
+}
+
+/// The part of the index a user may see, decided by the application from the user's rights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    /// Only this organisation's documents.
+    pub organization_id: i64,
+    /// Only documents whose secrecy level is at most this (0 normal … 3 top secret).
+    pub clearance: u8,
+}
+
+/// Metadata filters; each one set must match exactly (after NFC).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// The document type's code.
+    pub type_code: Option<String>,
+    /// The issuer, as indexed.
+    pub issuer: Option<String>,
+    /// The register.
+    pub register: Option<String>,
+    /// The processing state.
+    pub status: Option<String>,
+    /// The signer, as indexed.
+    pub signer: Option<String>,
+    /// The first date included.
+    pub date_from: Option<time::Date>,
+    /// The last date included.
+    pub date_to: Option<time::Date>,
+}
+
+/// The order of the hits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first (BM25 with the subject and exact-diacritic boosts).
+    #[default]
+    Relevance,
+    /// Newest first; documents without a date last.
+    DateDesc,
+    /// Oldest first; documents without a date last.
+    DateAsc,
+}
+
+/// One required part of the query text: a single syllable, or a phrase of several.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Clause {
+    /// The folded keys, in order.
+    pub(crate) folded: Vec<String>,
+    /// The exact keys of the syllables typed with diacritics.
+    pub(crate) exact: Vec<String>,
+    /// Quoted (or a multi-syllable word): the syllables must be adjacent.
+    pub(crate) phrase: bool,
+}
+
+/// The query text, analysed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ParsedText {
+    pub(crate) clauses: Vec<Clause>,
+}
+
+impl ParsedText {
+    /// Parses the query text.
+    pub(crate) fn parse(text: &str) -> Result<ParsedText, Error> {
+        if text.len() > MAX_QUERY_BYTES {
+            return Err(Error::InvalidQuery {
+                reason: "query text too long",
+            });
+        }
+        let text = normalize(text);
+        let mut clauses: Vec<Clause> = Vec::new();
+        for (index, part) in text.split('"').enumerate() {
+            let quoted = index % 2 == 1;
+            if quoted {
+                clauses.extend(clause(part, true));
+            } else {
+                clauses.extend(
+                    part.split_whitespace()
+                        .filter_map(|word| clause(word, false)),
+                );
+            }
+        }
+        let mut seen = BTreeSet::new();
+        clauses.retain(|clause| seen.insert((clause.folded.clone(), clause.exact.clone())));
+        let syllables: usize = clauses.iter().map(|clause| clause.folded.len()).sum();
+        if syllables > MAX_QUERY_SYLLABLES {
+            return Err(Error::InvalidQuery {
+                reason: "too many words in the query",
+            });
+        }
+        Ok(ParsedText { clauses })
+    }
+}
+
+fn clause(text: &str, quoted: bool) -> Option<Clause> {
+    let mut folded = Vec::new();
+    let mut exact = Vec::new();
+    let mut key = String::new();
+    for (start, end) in Syllables::new(text) {
+        let syllable = text.get(start..end).unwrap_or_default();
+        fold_key(syllable, &mut key);
+        if key.len() > MAX_KEY_BYTES {
+            // Never indexed, so it could never match: dropped rather than failing the whole query.
+            continue;
+        }
+        folded.push(key.clone());
+        exact_key(syllable, &mut key);
+        if has_diacritics(&key) {
+            exact.push(key.clone());
+        }
+    }
+    if folded.is_empty() {
+        return None;
+    }
+    let phrase = quoted || folded.len() > 1;
+    Some(Clause {
+        folded,
+        exact,
+        phrase,
+    })
+}
+
+/// Builds the tantivy query: scope and filters as zero-scoring required clauses, every text clause
+/// required, and the ranking boosts optional.
+pub(crate) fn build(
+    query: &SearchQuery,
+    parsed: &ParsedText,
+    fields: &Fields,
+    skip: &ScopeShortcuts,
+) -> Result<Box<dyn Query>, Error> {
+    if query.scope.clearance > MAX_SECRECY {
+        return Err(Error::InvalidQuery {
+            reason: "clearance above 3",
+        });
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let filter = |query: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
+        (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+    };
+    if !skip.organization {
+        clauses.push(filter(term_query(Term::from_field_i64(
+            fields.organization_id,
+            query.scope.organization_id,
+        ))));
+    }
+    if !skip.secrecy {
+        let allowed = (0..=query.scope.clearance)
+            .map(|level| Term::from_field_u64(fields.secrecy, u64::from(level)));
+        clauses.push(filter(Box::new(TermSetQuery::new(allowed))));
+    }
+    let keywords = [
+        (fields.type_code, &query.filters.type_code),
+        (fields.issuer, &query.filters.issuer),
+        (fields.register, &query.filters.register),
+        (fields.status, &query.filters.status),
+        (fields.signer, &query.filters.signer),
+    ];
+    for (field, value) in keywords {
+        if let Some(value) = value {
+            clauses.push(filter(term_query(Term::from_field_text(
+                field,
+                &keyword(value),
+            ))));
+        }
+    }
+    if query.filters.date_from.is_some() || query.filters.date_to.is_some() {
+        let bound = |date: Option<time::Date>| {
+            date.map_or(Bound::Unbounded, |date| {
+                Bound::Included(Term::from_field_i64(
+                    fields.date_days,
+                    days_since_epoch(date),
+                ))
+            })
+        };
+        clauses.push(filter(Box::new(RangeQuery::new(
+            bound(query.filters.date_from),
+            bound(query.filters.date_to),
+        ))));
+    }
+    for clause in &parsed.clauses {
+        clauses.push((Occur::Must, text_clause(clause, fields)));
+        clauses.extend(boosts(clause, fields));
+    }
+    clauses.extend(proximity_boosts(parsed, fields));
+    if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// Scope clauses that the current snapshot makes redundant, found by the caller from document
+/// frequencies: when every document of the index (deleted ones included) belongs to the
+/// organisation, or none is above the clearance, the clause would match everything and only cost
+/// time. Skipping it never widens what is seen.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ScopeShortcuts {
+    pub(crate) organization: bool,
+    pub(crate) secrecy: bool,
+}
+
+fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+}
+
+/// The required part of one clause: a folded term, a bigram term, or a bigram phrase.
+fn text_clause(clause: &Clause, fields: &Fields) -> Box<dyn Query> {
+    match clause.folded.as_slice() {
+        [single] => term_query(Term::from_field_text(fields.all_folded, single)),
+        keys => {
+            let bigrams = bigram_terms(keys, fields.all_bigram);
+            match bigrams.as_slice() {
+                [single] => term_query(single.clone()),
+                _ => Box::new(PhraseQuery::new(bigrams)),
+            }
+        }
+    }
+}
+
+fn bigram_terms(keys: &[String], field: Field) -> Vec<Term> {
+    let mut pair = String::new();
+    keys.windows(2)
+        .map(|window| {
+            bigram(&window[0], &window[1], &mut pair);
+            Term::from_field_text(field, &pair)
+        })
+        .collect()
+}
+
+/// The optional boosts of one clause: the same match in the subject, and its exact keys. When
+/// every syllable of the clause was typed with diacritics, the subject boost asks for them too, so
+/// that a subject matching only once folded ("bản" for `bán`) cannot outrank an exact match.
+fn boosts(clause: &Clause, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let (field, keys) = if clause.exact.len() == clause.folded.len() {
+        (fields.subject_exact, &clause.exact)
+    } else {
+        (fields.subject_folded, &clause.folded)
+    };
+    let subject: Box<dyn Query> = match keys.as_slice() {
+        [single] => term_query(Term::from_field_text(field, single)),
+        keys => Box::new(PhraseQuery::new(
+            keys.iter()
+                .map(|key| Term::from_field_text(field, key))
+                .collect(),
+        )),
+    };
+    boosts.push((
+        Occur::Should,
+        Box::new(BoostQuery::new(subject, SUBJECT_BOOST)),
+    ));
+    for exact in &clause.exact {
+        let term = term_query(Term::from_field_text(fields.all_exact, exact));
+        boosts.push((Occur::Should, Box::new(BoostQuery::new(term, EXACT_BOOST))));
+    }
+    boosts
+}
+
+/// Adjacent single-syllable clauses of an unquoted query: documents where they stand together
+/// ("cai cach" typed as two words) rank above those where they are apart.
+fn proximity_boosts(parsed: &ParsedText, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut pair = String::new();
+    for window in parsed.clauses.windows(2) {
+        if let [first, second] = window
+            && let ([first_key], [second_key]) = (first.folded.as_slice(), second.folded.as_slice())
+            && !first.phrase
+            && !second.phrase
+        {
+            bigram(first_key, second_key, &mut pair);
+            let term = term_query(Term::from_field_text(fields.all_bigram, &pair));
+            boosts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(term, PROXIMITY_BOOST)),
+            ));
+        }
+    }
+    boosts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &[(&[&str], bool)]) {
+        let parsed = ParsedText::parse(text).unwrap();
+        let actual: Vec<(Vec<&str>, bool)> = parsed
+            .clauses
+            .iter()
+            .map(|clause| {
+                (
+                    clause.folded.iter().map(String::as_str).collect(),
+                    clause.phrase,
+                )
+            })
+            .collect();
+        let expected: Vec<(Vec<&str>, bool)> = expected
+            .iter()
+            .map(|(keys, phrase)| (keys.to_vec(), *phrase))
+            .collect();
+        assert_eq!(actual, expected, "parsing {text:?}");
+    }
+
+    #[test]
+    fn words_and_phrases() {
+        check("cải cách", &[(&["cai"], false), (&["cach"], false)]);
+        check(
+            "\"cải cách hành chính\" năm",
+            &[(&["cai", "cach", "hanh", "chinh"], true), (&["nam"], false)],
+        );
+        check("06/KH-UBND", &[(&["06", "kh", "ubnd"], true)]);
+        check("\"unclosed phrase", &[(&["unclosed", "phrase"], true)]);
+        check("  \"\" ,;  ", &[]);
+        check("Đảng đảng DANG", &[(&["dang"], false), (&["dang"], false)]);
+    }
+
+    #[test]
+    fn exact_keys_only_for_syllables_typed_with_diacritics() {
+        let parsed = ParsedText::parse("cải cach").unwrap();
+        assert_eq!(parsed.clauses[0].exact, ["cai\u{309}"]);
+        assert!(parsed.clauses[1].exact.is_empty());
+    }
+
+    #[test]
+    fn limits() {
+        let many: Vec<String> = (0..=MAX_QUERY_SYLLABLES).map(|n| n.to_string()).collect();
+        assert!(ParsedText::parse(&many.join(" ")).is_err());
+        assert!(ParsedText::parse(&many[1..].join(" ")).is_ok());
+        assert!(ParsedText::parse(&"a".repeat(MAX_QUERY_BYTES + 1)).is_err());
+    }
+}
