@@ -35,6 +35,9 @@ macro_rules! backend_tests {
             async fn postgres() {
                 match testkit::TestDb::postgres_from_env().await {
                     Some(db) => $crate::run_story(db, super::$story).await,
+                    None if std::env::var_os("VANTHU_REQUIRE_POSTGRES").is_some() => {
+                        panic!("VANTHU_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
+                    }
                     None => eprintln!("TEST_DATABASE_URL is not set: PostgreSQL not tested"),
                 }
             }

@@ -99,8 +99,14 @@ impl App {
             after = last.event.seq;
             events.extend(page);
         }
-        let checked =
-            domain::audit::verify_chain(events.iter().map(|stored| (&stored.event, &stored.hash)));
+        // Hashing the whole chain is CPU work: off the async executor.
+        let (events, checked) = crate::blocking(move || {
+            let checked = domain::audit::verify_chain(
+                events.iter().map(|stored| (&stored.event, &stored.hash)),
+            );
+            (events, checked)
+        })
+        .await?;
         let mut report = match checked {
             Ok(summary)
                 if summary.head == head_hash

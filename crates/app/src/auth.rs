@@ -127,8 +127,10 @@ impl App {
         let user = match user {
             Some(user) if password_ok && user.active => user,
             _ => {
-                let target = match &parsed {
-                    Some(username) => format!("user:{username}"),
+                // An unknown username is not recorded: people type passwords into the username
+                // field, and the event belongs to no organisation whose auditor should see it.
+                let target = match &user {
+                    Some(user) => format!("user:{}", user.username),
                     None => "user:?".to_owned(),
                 };
                 let tx = self.db.begin_write().await?;

@@ -75,9 +75,10 @@ impl Permission {
             Permission::ListIncoming | Permission::DownloadDocument => {
                 &[Clerk, Leader, Officer, Archivist, Auditor]
             }
-            Permission::VerifyAudit | Permission::ExportAudit | Permission::CheckpointAudit => {
-                &[Auditor, Admin]
-            }
+            Permission::VerifyAudit | Permission::CheckpointAudit => &[Auditor, Admin],
+            // The export carries document-derived data (signers, fields, file names); the
+            // administrator runs the system but reads no documents.
+            Permission::ExportAudit => &[Auditor],
             Permission::ViewSignatures => &[Clerk, Leader, Officer, Archivist, Auditor],
             Permission::ValidateSignatures => &[Clerk, Leader, Auditor],
         }
@@ -203,11 +204,14 @@ mod tests {
     }
 
     #[test]
-    fn only_auditors_and_admins_export_and_checkpoint() {
+    fn only_auditors_export_and_only_auditors_and_admins_checkpoint() {
         for role in Role::ALL {
-            let expected = matches!(role, Role::Auditor | Role::Admin);
-            assert_eq!(actor(&[role]).may(Permission::ExportAudit), expected);
-            assert_eq!(actor(&[role]).may(Permission::CheckpointAudit), expected);
+            assert_eq!(
+                actor(&[role]).may(Permission::ExportAudit),
+                role == Role::Auditor
+            );
+            let operates = matches!(role, Role::Auditor | Role::Admin);
+            assert_eq!(actor(&[role]).may(Permission::CheckpointAudit), operates);
         }
         assert!(actor(&[Role::Clerk]).may(Permission::ValidateSignatures));
         assert!(!actor(&[Role::Officer]).may(Permission::ValidateSignatures));

@@ -55,10 +55,10 @@ pub enum Error {
         limit: u64,
     },
     /// The same file is already registered.
-    #[error("this file is already registered as incoming document {existing}")]
+    #[error("this file is already registered{}", .existing.map(|id| format!(" as incoming document {id}")).unwrap_or_default())]
     Duplicate {
-        /// The id of the existing document.
-        existing: i64,
+        /// The id of the existing document, when the actor may see it.
+        existing: Option<i64>,
     },
     /// A signature could not be made; `code` says why (`signing.certificate_refused`,
     /// `key.wrong_password`, `signing.service_unavailable`, …).

@@ -10,7 +10,8 @@
 //!   file: the signature log or, with `what = events`, the audit trail.
 //! - **JSON**: one object `{"format": "vanthu-audit-export-v1", "what", "organization_id",
 //!   "exported_at", "exported_by", "filter", "signatures" | "events"}`, English keys, codes as
-//!   codes; an event's `details` is its stored text verbatim, so the hash chain can be recomputed.
+//!   codes; an event's `details` is its stored text verbatim, so each event's hash can be recomputed (events
+//!   of other organisations and of documents the exporter may not see are left out).
 //! - **XLSX**: always two sheets, "Nhật ký chữ ký" (the signature log) and "Nhật ký kiểm toán" (the
 //!   audit trail), with the CSV's Vietnamese headers; ids and sequence numbers are numbers, every
 //!   other cell is a string (no cell is a formula, whatever the text).
@@ -230,7 +231,7 @@ impl App {
     /// (failed logins with an unknown username).
     ///
     /// # Errors
-    /// `Forbidden` unless an auditor or administrator; `Validation` when the XLSX would exceed a
+    /// `Forbidden` unless an auditor; `Validation` when the XLSX would exceed a
     /// worksheet's row limit (narrow the dates).
     #[tracing::instrument(skip_all, fields(user = %actor.username, format = format.extension()))]
     pub async fn export_audit(

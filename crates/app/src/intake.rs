@@ -175,9 +175,7 @@ impl App {
         if let Some(existing) =
             db::documents::find_incoming_by_sha256(&self.db, actor.organization_id, &sha256).await?
         {
-            return Err(Error::Duplicate {
-                existing: existing.get(),
-            });
+            return Err(self.duplicate(actor, existing).await);
         }
 
         // Signed files are checked offline here, before the transaction: validation parses and
@@ -220,9 +218,7 @@ impl App {
         if let Some(existing) =
             db::documents::find_incoming_by_sha256(&tx, actor.organization_id, &sha256).await?
         {
-            return Err(Error::Duplicate {
-                existing: existing.get(),
-            });
+            return Err(self.duplicate(actor, existing).await);
         }
         let register =
             db::registers::find_or_create(&tx, actor.organization_id, kind, year).await?;
@@ -317,6 +313,18 @@ impl App {
                 .map(crate::signatures::CheckedDocument::summaries)
                 .unwrap_or_default(),
         })
+    }
+
+    /// The duplicate error, naming the existing document only to someone cleared to see it (a secret
+    /// document's id is not revealed by uploading the same file).
+    async fn duplicate(&self, actor: &Actor, existing: DocumentId) -> Error {
+        let visible = match db::documents::find_incoming(&self.db, existing).await {
+            Ok(Some(document)) => actor.can_see(document.organization_id, document.secrecy),
+            _ => false,
+        };
+        Error::Duplicate {
+            existing: visible.then(|| existing.get()),
+        }
     }
 
     /// The incoming documents of the actor's organisation that the actor is cleared to see, newest

@@ -200,13 +200,16 @@ impl App {
                 .iter()
                 .filter_map(|der| crypto::Certificate::from_der(der).ok())
                 .collect();
+            // Both lists come from the same walk of the file, in the same order: match by position,
+            // never by field name (names come from the file and may repeat).
             let signatures = report
                 .signatures
                 .into_iter()
-                .map(|signature| {
+                .enumerate()
+                .map(|(index, signature)| {
                     let details = embedded
-                        .iter()
-                        .find(|found| found.field_name == signature.field)
+                        .get(index)
+                        .filter(|found| found.field_name == signature.field)
                         .map(|found| cms_details(&found.contents, &store, &store_certificates))
                         .unwrap_or_default();
                     CheckedSignature {

@@ -24,6 +24,9 @@ use crate::report::{
 };
 use crate::{Error, Transport};
 
+/// The most OCSP and CRL requests one validation makes.
+const MAX_REVOCATION_REQUESTS: usize = 16;
+
 /// How much clock skew between a responder and the validation time is tolerated.
 const REVOCATION_SKEW: time::Duration = time::Duration::minutes(5);
 
@@ -77,6 +80,8 @@ pub fn validate(
         options,
         dss: &dss,
         dss_certificates: dss.certificates.iter().map(|_| OnceCell::new()).collect(),
+        fetched: Default::default(),
+        requests: Default::default(),
     };
 
     let mut reports: Vec<SignatureReport> = signatures
@@ -101,6 +106,11 @@ struct Context<'a> {
     dss: &'a pdf::DssContents,
     /// `dss.certificates` parsed, each the first time a pool needs it (`None`: unreadable).
     dss_certificates: Vec<OnceCell<Option<Certificate>>>,
+    /// Online revocation evidence already fetched, by certificate (DER).
+    fetched:
+        std::cell::RefCell<std::collections::HashMap<Vec<u8>, Vec<crypto::RevocationEvidence>>>,
+    /// Online requests made so far.
+    requests: std::cell::Cell<usize>,
 }
 
 /// What one signature's checks found, before the conclusion is drawn.
@@ -521,6 +531,7 @@ impl Context<'_> {
                             .is_some_and(|next_update| next_update + REVOCATION_SKEW >= at))
             }
         };
+        // Among the document's usable evidence, a revocation wins; otherwise the newest.
         let from_document = self
             .dss
             .ocsp_responses
@@ -532,33 +543,73 @@ impl Context<'_> {
                     .iter()
                     .filter_map(|crl| crypto::crl_evidence(crl, certificate, issuer).ok()),
             )
-            .find(fresh);
+            .filter(fresh)
+            .max_by_key(|evidence| {
+                (
+                    matches!(evidence.status, crypto::RevocationStatus::Revoked { .. }),
+                    evidence.this_update,
+                )
+            });
         if let Some(evidence) = from_document {
             return Some((evidence, true));
         }
+        self.online_evidence(certificate, issuer)
+            .into_iter()
+            .find(fresh)
+            .map(|evidence| (evidence, false))
+    }
+
+    /// What the certificate's OCSP responders and CRL distribution points say, fetched once per
+    /// certificate and validation (a file may repeat one signer many times), within a budget of
+    /// requests per validation, so that a hostile upload cannot hold a worker for long.
+    fn online_evidence(
+        &self,
+        certificate: &Certificate,
+        issuer: &Certificate,
+    ) -> Vec<crypto::RevocationEvidence> {
         let RevocationMode::Online { transport } = self.options.revocation else {
-            return None;
+            return Vec::new();
+        };
+        if let Some(known) = self.fetched.borrow().get(certificate.as_der()) {
+            return known.clone();
+        }
+        let mut found = Vec::new();
+        let spend = || {
+            let spent = self.requests.get();
+            self.requests.set(spent + 1);
+            spent < MAX_REVOCATION_REQUESTS
         };
         for url in certificate.ocsp_urls().unwrap_or_default() {
+            if !spend() {
+                break;
+            }
             let Ok(request) = crypto::ocsp_request(certificate, issuer) else {
                 continue;
             };
             if let Ok(response) = transport.post(&url, "application/ocsp-request", &request)
                 && let Ok(evidence) = crypto::ocsp_evidence(&response, certificate, issuer)
-                && fresh(&evidence)
             {
-                return Some((evidence, false));
+                found.push(evidence);
+                break;
             }
         }
-        for url in certificate.crl_urls().unwrap_or_default() {
-            if let Ok(crl) = transport.get(&url)
-                && let Ok(evidence) = crypto::crl_evidence(&crl, certificate, issuer)
-                && fresh(&evidence)
-            {
-                return Some((evidence, false));
+        if found.is_empty() {
+            for url in certificate.crl_urls().unwrap_or_default() {
+                if !spend() {
+                    break;
+                }
+                if let Ok(crl) = transport.get(&url)
+                    && let Ok(evidence) = crypto::crl_evidence(&crl, certificate, issuer)
+                {
+                    found.push(evidence);
+                    break;
+                }
             }
         }
-        None
+        self.fetched
+            .borrow_mut()
+            .insert(certificate.as_der().to_vec(), found.clone());
+        found
     }
 
     /// What the revisions after `revision_end` changed, judged by the approval-signature whitelist,
@@ -928,6 +979,8 @@ mod tests {
             options: &options,
             dss: &dss,
             dss_certificates: dss.certificates.iter().map(|_| OnceCell::new()).collect(),
+            fetched: Default::default(),
+            requests: Default::default(),
         };
         let pool = context.pool(std::slice::from_ref(&leader));
         assert_eq!(pool, [leader.clone(), intermediate.clone(), root.clone()]);

@@ -221,7 +221,11 @@ mod tests {
                 "document.not_pdf",
             ),
             (E::TooLarge { limit: 1 }, 413, "request.too_large"),
-            (E::Duplicate { existing: 1 }, 409, "incoming.duplicate"),
+            (
+                E::Duplicate { existing: Some(1) },
+                409,
+                "incoming.duplicate",
+            ),
             (E::Conflict, 409, "conflict"),
             (
                 E::Signing {
