@@ -7,7 +7,7 @@
 //! read.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
@@ -180,7 +180,7 @@ fn write_version(dir: &Path) -> Result<(), Error> {
 
 /// Whether a file belongs to the index: tantivy's meta files, lock files and segment files (a
 /// segment id is 32 hexadecimal digits), and our version file.
-fn is_index_file(path: &PathBuf) -> bool {
+fn is_index_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
         return false;
     };

@@ -16,8 +16,8 @@ use std::ops::Bound;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -259,26 +259,38 @@ fn term_query(term: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
 }
 
-/// The required part of one clause: a folded term, a bigram term, or a bigram phrase.
+/// The required part of one clause: a folded term, a bigram term, or a phrase of bigrams.
 fn text_clause(clause: &Clause, fields: &Fields) -> Box<dyn Query> {
     match clause.folded.as_slice() {
         [single] => term_query(Term::from_field_text(fields.all_folded, single)),
         keys => {
-            let bigrams = bigram_terms(keys, fields.all_bigram);
+            let bigrams = bigram_cover(keys, fields.all_bigram);
             match bigrams.as_slice() {
-                [single] => term_query(single.clone()),
-                _ => Box::new(PhraseQuery::new(bigrams)),
+                [(_, single)] => term_query(single.clone()),
+                [] => Box::new(EmptyQuery),
+                _ => Box::new(PhraseQuery::new_with_offset(bigrams)),
             }
         }
     }
 }
 
-fn bigram_terms(keys: &[String], field: Field) -> Vec<Term> {
+/// The fewest bigrams that pin down every syllable of a phrase of two or more syllables, with
+/// their offsets: those starting at 0, 2, 4, … and the last one. `a b c d` needs `a_b`@0 and
+/// `c_d`@2 only (a match puts `a b` at p and `c d` at p + 2, so the four are adjacent), a third
+/// fewer postings to intersect than every overlapping pair.
+fn bigram_cover(keys: &[String], field: Field) -> Vec<(usize, Term)> {
     let mut pair = String::new();
-    keys.windows(2)
-        .map(|window| {
-            bigram(&window[0], &window[1], &mut pair);
-            Term::from_field_text(field, &pair)
+    let mut starts: Vec<usize> = (0..keys.len().saturating_sub(1)).step_by(2).collect();
+    let last = keys.len().saturating_sub(2);
+    if starts.last() != Some(&last) {
+        starts.push(last);
+    }
+    starts
+        .into_iter()
+        .filter_map(|start| {
+            let (first, second) = (keys.get(start)?, keys.get(start + 1)?);
+            bigram(first, second, &mut pair);
+            Some((start, Term::from_field_text(field, &pair)))
         })
         .collect()
 }
@@ -368,6 +380,31 @@ mod tests {
         check("\"unclosed phrase", &[(&["unclosed", "phrase"], true)]);
         check("  \"\" ,;  ", &[]);
         check("Đảng đảng DANG", &[(&["dang"], false), (&["dang"], false)]);
+    }
+
+    #[test]
+    fn bigram_covers() {
+        let field = Fields::build().1.all_bigram;
+        let cover = |phrase: &str| -> Vec<(usize, String)> {
+            let keys: Vec<String> = phrase.split(' ').map(str::to_owned).collect();
+            bigram_cover(&keys, field)
+                .into_iter()
+                .map(|(offset, term)| (offset, term.value().as_str().unwrap().to_owned()))
+                .collect()
+        };
+        let pairs = |expected: &[(usize, &str)]| -> Vec<(usize, String)> {
+            expected
+                .iter()
+                .map(|(o, t)| (*o, (*t).to_owned()))
+                .collect()
+        };
+        assert_eq!(cover("a b"), pairs(&[(0, "a_b")]));
+        assert_eq!(cover("a b c"), pairs(&[(0, "a_b"), (1, "b_c")]));
+        assert_eq!(cover("a b c d"), pairs(&[(0, "a_b"), (2, "c_d")]));
+        assert_eq!(
+            cover("a b c d e"),
+            pairs(&[(0, "a_b"), (2, "c_d"), (3, "d_e")])
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! `cai cach` gives `<mark>cải cách</mark>`. A phrase marks only its adjacent occurrences, never
 //! its syllables apart. The text is HTML-escaped; the only markup is `<mark>` and `</mark>`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::analysis::{Syllables, fold_key};
 use crate::query::ParsedText;
@@ -20,14 +20,20 @@ const MAX_CANDIDATES: usize = 256;
 /// The query's keys, ready to mark a text.
 #[derive(Debug, Default)]
 pub(crate) struct Highlighter {
-    terms: HashSet<String>,
-    phrases: Vec<Vec<String>>,
+    /// Every distinct folded key of the query; syllables refer to them by index.
+    keys: HashMap<String, u16>,
+    /// The single-syllable clauses, by key index.
+    terms: HashSet<u16>,
+    /// The phrases, as key indexes.
+    phrases: Vec<Vec<u16>>,
 }
 
+/// A syllable of the text: its byte range and, when the query has its folded key, the key's
+/// index (so marking and windows compare small integers, and nothing is allocated per syllable).
 struct Syllable {
     start: usize,
     end: usize,
-    key: String,
+    key: Option<u16>,
 }
 
 impl Highlighter {
@@ -35,11 +41,19 @@ impl Highlighter {
     pub(crate) fn new(parsed: &ParsedText) -> Highlighter {
         let mut highlighter = Highlighter::default();
         for clause in &parsed.clauses {
-            match clause.folded.as_slice() {
+            let ids: Vec<u16> = clause
+                .folded
+                .iter()
+                .map(|key| {
+                    let next = u16::try_from(highlighter.keys.len()).unwrap_or(u16::MAX);
+                    *highlighter.keys.entry(key.clone()).or_insert(next)
+                })
+                .collect();
+            match ids.as_slice() {
                 [single] => {
-                    highlighter.terms.insert(single.clone());
+                    highlighter.terms.insert(*single);
                 }
-                keys => highlighter.phrases.push(keys.to_vec()),
+                _ => highlighter.phrases.push(ids),
             }
         }
         highlighter
@@ -47,17 +61,20 @@ impl Highlighter {
 
     /// The snippet of `text` around its best window of matches; `None` when nothing matches.
     pub(crate) fn snippet(&self, text: &str) -> Option<String> {
-        let syllables = syllables(text);
+        if self.keys.is_empty() {
+            return None;
+        }
+        let syllables = syllables(text, Some(&self.keys));
         let marked = self.mark(&syllables);
         let first_marked = marked.iter().position(|&is_marked| is_marked)?;
-        let (first, last) = self.best_window(&syllables, &marked, first_marked);
+        let (first, last) = best_window(&syllables, &marked, first_marked);
         Some(render(text, &syllables, &marked, first, last))
     }
 
     fn mark(&self, syllables: &[Syllable]) -> Vec<bool> {
         let mut marked: Vec<bool> = syllables
             .iter()
-            .map(|syllable| self.terms.contains(&syllable.key))
+            .map(|syllable| syllable.key.is_some_and(|key| self.terms.contains(&key)))
             .collect();
         for phrase in &self.phrases {
             for start in 0..syllables.len() {
@@ -66,7 +83,7 @@ impl Highlighter {
                     candidate
                         .iter()
                         .zip(phrase)
-                        .all(|(syllable, key)| syllable.key == *key)
+                        .all(|(syllable, key)| syllable.key == Some(*key))
                 });
                 if matches {
                     marked[start..start + phrase.len()].fill(true);
@@ -75,49 +92,45 @@ impl Highlighter {
         }
         marked
     }
+}
 
-    /// The window (first and last syllable shown) with the most distinct matched keys, then the
-    /// most matches, then the earliest.
-    fn best_window(
-        &self,
-        syllables: &[Syllable],
-        marked: &[bool],
-        first_marked: usize,
-    ) -> (usize, usize) {
-        let mut best = (0, 0, first_marked, first_marked);
-        let candidates = (first_marked..syllables.len())
-            .filter(|&index| marked[index])
-            .take(MAX_CANDIDATES);
-        for anchor in candidates {
-            let lead_limit = syllables[anchor].start.saturating_sub(LEAD_BYTES);
-            let mut first = anchor;
-            while first > 0 && syllables[first - 1].start >= lead_limit {
-                first -= 1;
-            }
-            let end_limit = syllables[first].start + SNIPPET_BYTES;
-            let mut last = anchor;
-            while last + 1 < syllables.len() && syllables[last + 1].end <= end_limit {
-                last += 1;
-            }
-            let mut distinct = HashSet::new();
-            let mut count = 0;
-            for index in anchor..=last {
-                if marked[index] {
-                    distinct.insert(syllables[index].key.as_str());
-                    count += 1;
-                }
-            }
-            if (distinct.len(), count) > (best.0, best.1) {
-                best = (distinct.len(), count, first, last);
+/// The window (first and last syllable shown) with the most distinct matched keys, then the
+/// most matches, then the earliest.
+fn best_window(syllables: &[Syllable], marked: &[bool], first_marked: usize) -> (usize, usize) {
+    let mut best = (0, 0, first_marked, first_marked);
+    let candidates = (first_marked..syllables.len())
+        .filter(|&index| marked[index])
+        .take(MAX_CANDIDATES);
+    let mut distinct = HashSet::new();
+    for anchor in candidates {
+        let lead_limit = syllables[anchor].start.saturating_sub(LEAD_BYTES);
+        let mut first = anchor;
+        while first > 0 && syllables[first - 1].start >= lead_limit {
+            first -= 1;
+        }
+        let end_limit = syllables[first].start + SNIPPET_BYTES;
+        let mut last = anchor;
+        while last + 1 < syllables.len() && syllables[last + 1].end <= end_limit {
+            last += 1;
+        }
+        distinct.clear();
+        let mut count = 0;
+        for index in anchor..=last {
+            if marked[index] {
+                distinct.insert(syllables[index].key);
+                count += 1;
             }
         }
-        (best.2, best.3)
+        if (distinct.len(), count) > (best.0, best.1) {
+            best = (distinct.len(), count, first, last);
+        }
     }
+    (best.2, best.3)
 }
 
 /// The opening of a text, for hits whose match is not in it (a match in the metadata only).
 pub(crate) fn opening(text: &str) -> String {
-    let syllables = syllables(text);
+    let syllables = syllables(text, None);
     if syllables.is_empty() {
         return String::new();
     }
@@ -129,16 +142,16 @@ pub(crate) fn opening(text: &str) -> String {
     render(text, &syllables, &marked, 0, last)
 }
 
-fn syllables(text: &str) -> Vec<Syllable> {
+/// The syllables of a text, each with the index of its folded key among `keys` (when given).
+fn syllables(text: &str, keys: Option<&HashMap<String, u16>>) -> Vec<Syllable> {
     let mut key = String::new();
     Syllables::new(text)
         .map(|(start, end)| {
-            fold_key(text.get(start..end).unwrap_or_default(), &mut key);
-            Syllable {
-                start,
-                end,
-                key: key.clone(),
-            }
+            let key = keys.and_then(|keys| {
+                fold_key(text.get(start..end).unwrap_or_default(), &mut key);
+                keys.get(key.as_str()).copied()
+            });
+            Syllable { start, end, key }
         })
         .collect()
 }

@@ -97,7 +97,7 @@ struct VietnameseTokenStream<'a> {
 
 impl TokenStream for VietnameseTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        while let Some((start, end)) = self.syllables.next() {
+        for (start, end) in self.syllables.by_ref() {
             let position = self.next_position;
             self.next_position += 1;
             let syllable = self.text.get(start..end).unwrap_or_default();
