@@ -8,7 +8,7 @@ use testkit::TestApp;
 use crate::backend_tests;
 
 /// Small request helpers over `tower::ServiceExt::oneshot`.
-mod axum_test_support {
+pub(crate) mod axum_test_support {
     use axum::body::{Body, Bytes};
     use axum::http::{HeaderMap, Request, StatusCode, header};
     use serde_json::Value;
@@ -112,11 +112,11 @@ mod axum_test_support {
     }
 }
 
-fn router(test: &TestApp) -> axum::Router {
+pub(crate) fn router(test: &TestApp) -> axum::Router {
     server::router(server::AppState::new(test.app.clone()))
 }
 
-async fn login(router: &axum::Router, username: &str) -> String {
+pub(crate) async fn login(router: &axum::Router, username: &str) -> String {
     let body = json!({ "username": username, "password": testkit::TEST_PASSWORD }).to_string();
     let reply = send(router, post_json("/api/v1/auth/login", &body)).await;
     assert_eq!(

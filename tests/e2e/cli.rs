@@ -85,6 +85,11 @@ async fn audit_verify_reports_an_intact_demo_chain() {
             .unwrap(),
         ExitCode::SUCCESS
     );
+    // The search index is rebuilt from the (empty) database.
+    assert_eq!(
+        vanthu(&["--data-dir", data_dir, "reindex"]).await.unwrap(),
+        ExitCode::SUCCESS
+    );
     // An unknown subcommand is a usage error, not a crash.
     assert_eq!(
         vanthu(&["--data-dir", data_dir, "frobnicate"])

@@ -16,6 +16,7 @@ mod cli;
 mod exports;
 mod numbering;
 mod oracles;
+mod search;
 mod serve;
 mod signing;
 mod tidy;

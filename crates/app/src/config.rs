@@ -24,6 +24,16 @@ pub struct Config {
     pub security: SecurityConfig,
     /// Checking the signatures of received and stored documents.
     pub validation: ValidationConfig,
+    /// The full-text index.
+    pub search: SearchConfig,
+}
+
+/// The full-text search index: derived data, rebuilt from the database when missing or stale.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    /// The index directory (created when missing; only index files in it are ever removed).
+    pub index_dir: PathBuf,
 }
 
 /// Blob storage.

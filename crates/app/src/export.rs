@@ -691,7 +691,7 @@ fn keep<T>(issues: &mut Vec<FieldIssue>, result: Result<T, Error>) -> Option<T> 
     }
 }
 
-fn parse_date(field: &'static str, text: &str) -> Result<Date, Error> {
+pub(crate) fn parse_date(field: &'static str, text: &str) -> Result<Date, Error> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(text.trim(), format).map_err(|_| {
         Error::invalid(

@@ -290,6 +290,7 @@ impl App {
         .await?;
         tx.commit().await?;
         tracing::info!(document_id = %id, arrival_number, year, "incoming document registered");
+        self.index_document(id).await;
 
         Ok(IncomingDocument {
             id,

@@ -14,6 +14,7 @@ mod config;
 mod demo;
 mod error;
 mod export;
+mod fulltext;
 mod intake;
 mod operation;
 mod signatures;
@@ -28,11 +29,13 @@ pub use crate::authz::{Actor, Permission};
 pub use crate::checkpoint::Checkpoint;
 pub use crate::clock::{Clock, SystemClock};
 pub use crate::config::{
-    Config, SecurityConfig, SessionConfig, StorageConfig, UploadConfig, ValidationConfig,
+    Config, SearchConfig, SecurityConfig, SessionConfig, StorageConfig, UploadConfig,
+    ValidationConfig,
 };
 pub use crate::demo::{DEMO_ORGANIZATION_ID, DemoSeed};
 pub use crate::error::{Error, FieldIssue};
 pub use crate::export::{AuditExportFilter, Export, ExportContent, ExportFormat};
+pub use crate::fulltext::{Facets, MAX_SEARCH_LIMIT, SearchFilters, SearchHit, SearchResults};
 pub use crate::intake::{DocumentFile, IncomingDocument, IncomingMetadata, IncomingUpload};
 pub use crate::operation::OperationId;
 pub use crate::signatures::{SignatureRecord, SignatureSummary};
@@ -47,6 +50,10 @@ pub struct App {
     config: Arc<Config>,
     /// The trust anchors of `validation.trust_roots`, read once at start.
     trust_roots: Arc<[crypto::Certificate]>,
+    /// The full-text index and its one writer.
+    search: Arc<fulltext::Search>,
+    /// The index was missing or stale at start: `migrate` refills it once the schema exists.
+    index_needs_rebuild: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl App {
@@ -70,21 +77,43 @@ impl App {
                 }
             })?,
         );
-        Ok(App {
+        let index_dir = config.search.index_dir.clone();
+        let (search, rebuild) = blocking(move || fulltext::Search::open(&index_dir)).await??;
+        let app = App {
             db,
             blobs,
             clock,
             config: Arc::new(config),
             trust_roots: trust_roots.into(),
-        })
+            search: Arc::new(search),
+            index_needs_rebuild: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        };
+        app.index_needs_rebuild
+            .store(rebuild, std::sync::atomic::Ordering::Relaxed);
+        Ok(app)
     }
 
-    /// Brings the database schema up to date.
+    /// Brings the database schema up to date, then refills a search index that was missing or stale.
     ///
     /// # Errors
     /// `Error::Unavailable` when a migration fails.
     pub async fn migrate(&self) -> Result<(), Error> {
         self.db.migrate().await?;
+        if self
+            .index_needs_rebuild
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            // The index is derived data: refilled from the database.
+            match self.reindex().await {
+                Ok(0) => {}
+                Ok(count) => {
+                    tracing::warn!(documents = count, "the search index was rebuilt at start")
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the search index could not be rebuilt; run `vanthu reindex`");
+                }
+            }
+        }
         Ok(())
     }
 

@@ -43,6 +43,7 @@ const DEMO_TRUST_ROOT: &str = "certs-dev/root-ca.pem";
 fn demo_table(data_dir: &Path) -> toml::Table {
     let database = data_dir.join("vanthu.db");
     let blobs = data_dir.join("blobs");
+    let index = data_dir.join("index");
     let trust_roots = if Path::new(DEMO_TRUST_ROOT).is_file() {
         format!("[\"{DEMO_TRUST_ROOT}\"]")
     } else {
@@ -67,9 +68,12 @@ danger_allow_dev_certificates = true
 trust_roots = {trust_roots}
 online_revocation = false
 timeout_seconds = 10
+[search]
+index_dir = "{index}"
 "#,
         database = database.display().to_string().replace('\\', "/"),
         blobs = blobs.display().to_string().replace('\\', "/"),
+        index = index.display().to_string().replace('\\', "/"),
     );
     // Invariant: the text above is valid TOML for any path without a double quote.
     toml::from_str(&text).unwrap_or_default()

@@ -69,6 +69,22 @@ enum Command {
     },
     /// Sign a PDF (PAdES): `vanthu sign IN.pdf -o OUT.pdf --p12 KEY.p12 --trust ROOT.pem`.
     Sign(Box<SignArgs>),
+    /// Rebuild the full-text search index from the database (stop `vanthu serve` first).
+    Reindex,
+    /// Search the documents (as the `system` actor, cleared for every secrecy level).
+    Search {
+        /// The query, with or without diacritics; `"…"` for a phrase.
+        query: String,
+        /// The organisation's electronic id (needed when there are several).
+        #[arg(long)]
+        organization: Option<String>,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// How many hits to show (1–100).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
@@ -297,6 +313,43 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(outcome.exit_code))
         }
         Command::Audit { command } => audit(&cli.data_dir, cli.config.as_deref(), command).await,
+        Command::Reindex => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            let count = app.reindex().await.context("rebuilding the search index")?;
+            say(&format!("search index rebuilt: {count} documents"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            query,
+            organization,
+            json,
+            limit,
+        } => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            let actor = app
+                .system_search_actor(organization.as_deref())
+                .await
+                .context("choosing the organisation")?;
+            let results = app
+                .search(&actor, &query, app::SearchFilters::default(), limit, 0)
+                .await
+                .map_err(|error| anyhow::anyhow!("[{}] {error}", error.code()))?;
+            if json {
+                let value = serde_json::json!({
+                    "total": results.total,
+                    "hits": results.hits.iter().map(|hit| serde_json::json!({
+                        "id": hit.id, "score": hit.score, "snippet": hit.snippet,
+                    })).collect::<Vec<_>>(),
+                });
+                say(&value.to_string())?;
+            } else {
+                say(&format!("{} documents match", results.total))?;
+                for hit in &results.hits {
+                    say(&format!("{:>8}  {}", hit.id, hit.snippet))?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -45,9 +45,12 @@ danger_allow_dev_certificates = true
 trust_roots = ["{root}"]
 online_revocation = false
 timeout_seconds = 10
+[search]
+index_dir = "{index}"
 "#,
             url = test.db.url(),
             blobs = test.blob_dir.display(),
+            index = test.index_dir.display(),
             root = oracles::certs_dev().join("root-ca.pem").display(),
         ),
     )

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/audit/verify", get(api::audit::verify))
         .route("/audit/export", get(api::audit::export))
+        .route("/search", get(api::search::search))
         .route("/openapi.json", get(api::openapi::document))
         .fallback(api::not_found);
 

@@ -66,6 +66,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// Where its blobs are.
     pub blob_dir: PathBuf,
+    /// Where its search index is.
+    pub index_dir: PathBuf,
     _blob_root: tempfile::TempDir,
 }
 
@@ -101,8 +103,11 @@ danger_allow_dev_certificates = true
 trust_roots = ["{root}"]
 online_revocation = false
 timeout_seconds = 10
+[search]
+index_dir = "{index}"
 "#,
             url = db.url(),
+            index = blob_root.path().join("index").display(),
             blobs = blob_dir.display(),
             root = oracles::certs_dev().join("root-ca.pem").display(),
         ))?;
@@ -120,6 +125,7 @@ timeout_seconds = 10
             clock,
             db,
             blob_dir,
+            index_dir: blob_root.path().join("index"),
             _blob_root: blob_root,
         })
     }

@@ -6,6 +6,7 @@ pub(crate) mod documents;
 pub(crate) mod health;
 pub(crate) mod incoming;
 pub(crate) mod openapi;
+pub(crate) mod search;
 
 use crate::ApiError;
 

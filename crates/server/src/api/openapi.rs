@@ -23,6 +23,7 @@ use crate::api;
         api::documents::validate,
         api::audit::verify,
         api::audit::export,
+        api::search::search,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemIssue))
 )]

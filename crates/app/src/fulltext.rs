@@ -1,0 +1,332 @@
+//! Full-text search of the registered documents, through the `search` crate's index.
+//!
+//! The index is derived data: the database is the truth. It is opened at start (a stale index, or
+//! one of another version, is recreated and rebuilt from the database), updated after each commit
+//! that changes a document, and rebuilt in full by [`App::reindex`] (`vanthu reindex`). The one
+//! writer lives here behind a mutex; every index call runs off the async executor.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use domain::levels::Secrecy;
+use domain::register::RegisterKind;
+use time::Date;
+
+use crate::{Actor, App, Error, Permission, blocking};
+
+pub use search::{Facets, SearchHit, SearchResults};
+
+/// The longest page of hits one search returns.
+pub const MAX_SEARCH_LIMIT: usize = 100;
+
+/// What a search is narrowed to, besides the actor's organisation and clearance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchFilters {
+    /// Only this document type code (`KH`, `BC`, …).
+    pub type_code: Option<String>,
+    /// Only documents issued on or after this date.
+    pub date_from: Option<Date>,
+    /// Only documents issued on or before this date.
+    pub date_to: Option<Date>,
+}
+
+impl SearchFilters {
+    /// Builds the filters from text as typed (`YYYY-MM-DD` dates; an empty value is no filter).
+    ///
+    /// # Errors
+    /// `Validation` naming each bad field (`from`, `to`), and `to` before `from`.
+    pub fn parse(
+        type_code: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<SearchFilters, Error> {
+        let mut issues = Vec::new();
+        let mut date = |field: &'static str, text: Option<&str>| match present(text)
+            .map(|text| crate::export::parse_date(field, text))
+        {
+            Some(Ok(date)) => Some(date),
+            Some(Err(Error::Validation { issues: found })) => {
+                issues.extend(found);
+                None
+            }
+            Some(Err(_)) | None => None,
+        };
+        let date_from = date("from", from);
+        let date_to = date("to", to);
+        if let (Some(from), Some(to)) = (date_from, date_to)
+            && to < from
+        {
+            issues.push(crate::FieldIssue {
+                field: "to",
+                message: format!("{to} is before {from}"),
+            });
+        }
+        if !issues.is_empty() {
+            return Err(Error::Validation { issues });
+        }
+        Ok(SearchFilters {
+            type_code: present(type_code).map(str::to_owned),
+            date_from,
+            date_to,
+        })
+    }
+}
+
+/// The trimmed text, `None` when absent or empty.
+fn present(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|text| !text.is_empty())
+}
+
+/// The index and its one writer.
+pub(crate) struct Search {
+    dir: PathBuf,
+    /// The index searches read; replaced as a whole by a rebuild.
+    index: RwLock<Arc<search::SearchIndex>>,
+    /// The single writer; `None` only while a rebuild replaces it (or after a failed one).
+    writer: Mutex<Option<search::IndexWriter>>,
+}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unavailable(source: search::Error) -> Error {
+    Error::Unavailable {
+        what: "search index",
+        source: source.into(),
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Internal {
+        reason: "the search index lock is poisoned".to_owned(),
+    }
+}
+
+impl Search {
+    /// Opens the index in `dir`; a stale one (another version, or no version file) is recreated
+    /// empty. Returns whether it must be rebuilt from the database.
+    pub(crate) fn open(dir: &Path) -> Result<(Search, bool), Error> {
+        let (index, rebuild) = match search::SearchIndex::open_or_create(dir) {
+            Ok(index) => {
+                // An empty index (a deleted or new directory) is filled from the database, which
+                // costs nothing when the database holds no document either.
+                let empty = index.num_docs() == 0;
+                (index, empty)
+            }
+            Err(error @ search::Error::Stale { .. }) => {
+                tracing::warn!(%error, "the search index is stale: recreating and rebuilding it");
+                (
+                    search::SearchIndex::recreate(dir).map_err(unavailable)?,
+                    true,
+                )
+            }
+            Err(error) => return Err(unavailable(error)),
+        };
+        // Another process (`vanthu serve` while an operator runs a command) may hold the one
+        // writer: this one then only reads, and neither updates nor rebuilds the index.
+        let (writer, rebuild) = match index.writer() {
+            Ok(writer) => (Some(writer), rebuild),
+            Err(search::Error::WriterBusy) => {
+                tracing::info!("another process writes the search index: opened read-only");
+                (None, false)
+            }
+            Err(error) => return Err(unavailable(error)),
+        };
+        Ok((
+            Search {
+                dir: dir.to_owned(),
+                index: RwLock::new(Arc::new(index)),
+                writer: Mutex::new(writer),
+            },
+            rebuild,
+        ))
+    }
+
+    fn index(&self) -> Result<Arc<search::SearchIndex>, Error> {
+        Ok(Arc::clone(&*self.index.read().map_err(|_| poisoned())?))
+    }
+
+    /// Adds or replaces one document and commits.
+    fn upsert(&self, document: &search::IndexedDocument) -> Result<(), Error> {
+        let mut guard = self.writer.lock().map_err(|_| poisoned())?;
+        let writer = guard.as_mut().ok_or_else(|| Error::Internal {
+            reason: "this process does not write the search index".to_owned(),
+        })?;
+        writer.upsert(document).map_err(unavailable)?;
+        writer.commit().map_err(unavailable)
+    }
+
+    /// Deletes the index files, recreates the index and fills it with `documents`.
+    fn rebuild(&self, documents: &[search::IndexedDocument]) -> Result<(), Error> {
+        let mut guard = self.writer.lock().map_err(|_| poisoned())?;
+        // Without a writer of its own, this process checks that no other one writes the index
+        // (a running server) before deleting its files.
+        let old = match guard.take() {
+            Some(old) => old,
+            None => self.index()?.writer().map_err(unavailable)?,
+        };
+        // The old writer releases its lock before the files go.
+        if let Err(error) = old.finish() {
+            tracing::warn!(%error, "the old search index writer failed to finish");
+        }
+        let index = search::SearchIndex::recreate(&self.dir).map_err(unavailable)?;
+        let mut writer = index.writer().map_err(unavailable)?;
+        for document in documents {
+            writer.upsert(document).map_err(unavailable)?;
+        }
+        writer.commit().map_err(unavailable)?;
+        *self.index.write().map_err(|_| poisoned())? = Arc::new(index);
+        *guard = Some(writer);
+        Ok(())
+    }
+}
+
+/// The index's number for a secrecy level (0 = normal … 3 = top secret).
+fn secrecy_level(secrecy: Secrecy) -> u8 {
+    match secrecy {
+        Secrecy::Normal => 0,
+        Secrecy::Confidential => 1,
+        Secrecy::Secret => 2,
+        Secrecy::TopSecret => 3,
+    }
+}
+
+/// The indexed form of a stored incoming document.
+fn indexed(document: &db::documents::IncomingDocument) -> search::IndexedDocument {
+    // The text is the metadata for now; the PDF's extracted text (and OCR) joins it in a later
+    // step of issue 6.
+    let text = [
+        document.subject.as_deref(),
+        document.number_symbol.as_deref(),
+        document.issuer_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n");
+    search::IndexedDocument {
+        id: document.id.get(),
+        organization_id: document.organization_id.get(),
+        secrecy_level: secrecy_level(document.secrecy),
+        number_symbol: document.number_symbol.clone(),
+        type_code: document.type_code.clone(),
+        issuer: document.issuer_name.clone(),
+        subject: document.subject.clone(),
+        text,
+        register: Some(
+            RegisterKind::for_incoming(document.secrecy)
+                .code()
+                .to_owned(),
+        ),
+        status: Some(document.state.code().to_owned()),
+        signer: None,
+        date: document.issued_date,
+    }
+}
+
+impl App {
+    /// The actor of `vanthu search`: the built-in `system` actor ([`App::system_actor`]) cleared
+    /// for every secrecy level of its organisation. The operator who runs it on the server already
+    /// holds the database credentials, so this grants nothing new.
+    ///
+    /// # Errors
+    /// As [`App::system_actor`].
+    pub async fn system_search_actor(&self, organization: Option<&str>) -> Result<Actor, Error> {
+        let mut actor = self.system_actor(organization).await?;
+        actor.clearance = Secrecy::TopSecret;
+        Ok(actor)
+    }
+
+    /// Brings the index up to date with a committed document. A failure is logged, not returned:
+    /// the document is registered, and `vanthu reindex` repairs the index.
+    pub(crate) async fn index_document(&self, id: domain::ids::DocumentId) {
+        let document = match db::documents::find_incoming(&self.db, id).await {
+            Ok(Some(document)) => indexed(&document),
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, document_id = %id, "cannot read the document to index it");
+                return;
+            }
+        };
+        let search = Arc::clone(&self.search);
+        let result = blocking(move || search.upsert(&document)).await;
+        if let Err(error) = result.and_then(|inner| inner) {
+            tracing::warn!(%error, document_id = %id, "the search index was not updated; run `vanthu reindex`");
+        }
+    }
+
+    /// Rebuilds the whole index from the database (every organisation); returns how many
+    /// documents it holds.
+    ///
+    /// # Errors
+    /// `Unavailable` when the database or the index directory fails.
+    pub async fn reindex(&self) -> Result<u64, Error> {
+        let mut documents = Vec::new();
+        for organization in db::organizations::list(&self.db).await? {
+            let rows =
+                db::documents::list_incoming(&self.db, organization.id, Secrecy::TopSecret).await?;
+            documents.extend(rows.iter().map(indexed));
+        }
+        let count = documents.len() as u64;
+        let search = Arc::clone(&self.search);
+        blocking(move || search.rebuild(&documents)).await??;
+        tracing::info!(documents = count, "search index rebuilt");
+        Ok(count)
+    }
+
+    /// Searches the documents of the actor's organisation that the actor is cleared to see; the
+    /// scope comes from the actor, never from the request.
+    ///
+    /// # Errors
+    /// `Forbidden` for a role that reads no documents; `Validation` for a query that is too long,
+    /// a bad page or an inverted date range; `Unavailable` when the index fails.
+    pub async fn search(
+        &self,
+        actor: &Actor,
+        query_text: &str,
+        filters: SearchFilters,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchResults, Error> {
+        actor.require(Permission::ListIncoming)?;
+        if limit == 0 || limit > MAX_SEARCH_LIMIT {
+            return Err(Error::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_SEARCH_LIMIT}"),
+            ));
+        }
+        if let (Some(from), Some(to)) = (filters.date_from, filters.date_to)
+            && from > to
+        {
+            return Err(Error::invalid("from", "the range starts after it ends"));
+        }
+        let query = search::SearchQuery {
+            text: query_text.to_owned(),
+            scope: search::Scope {
+                organization_id: actor.organization_id.get(),
+                clearance: secrecy_level(actor.clearance),
+            },
+            filters: search::Filters {
+                type_code: filters.type_code,
+                date_from: filters.date_from,
+                date_to: filters.date_to,
+                ..search::Filters::default()
+            },
+            sort: search::Sort::Relevance,
+            limit,
+            offset,
+        };
+        let index = self.search.index()?;
+        blocking(move || index.search(&query))
+            .await?
+            .map_err(|error| match error {
+                search::Error::InvalidQuery { reason } => Error::invalid("q", reason),
+                other => unavailable(other),
+            })
+    }
+}

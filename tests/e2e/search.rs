@@ -1,0 +1,174 @@
+//! Full-text search through the API: Vietnamese with or without diacritics, the clearance scope
+//! of hits and totals, and a rebuilt index giving identical results.
+
+use serde_json::Value;
+use testkit::TestApp;
+
+use crate::api::axum_test_support::{get, post_multipart, send};
+use crate::api::{login, router};
+use crate::backend_tests;
+
+backend_tests!(vietnamese_search_is_scoped_and_survives_a_rebuild);
+
+/// Uploads one PDF as the clerk; returns the new document's id.
+async fn upload(
+    router: &axum::Router,
+    token: &str,
+    page: &str,
+    fields: &[(&str, &str)],
+) -> anyhow::Result<i64> {
+    let pdf = testkit::pdf_with_pages(&[page]);
+    let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![("file", Some("van-ban.pdf"), &pdf)];
+    for (name, value) in fields {
+        parts.push((name, None, value.as_bytes()));
+    }
+    let reply = send(
+        router,
+        post_multipart("/api/v1/incoming", Some(token), &parts),
+    )
+    .await;
+    anyhow::ensure!(
+        reply.status == 201,
+        "upload: {}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()["id"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("no id in {}", reply.json()))
+}
+
+/// Runs a search; returns the whole body.
+async fn search(router: &axum::Router, token: &str, query: &str) -> anyhow::Result<Value> {
+    let uri = format!("/api/v1/search?{query}");
+    let reply = send(router, get(&uri, Some(token))).await;
+    anyhow::ensure!(
+        reply.status == 200,
+        "{uri}: {}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    Ok(reply.json())
+}
+
+fn ids(body: &Value) -> Vec<i64> {
+    body["hits"]
+        .as_array()
+        .map(|hits| hits.iter().filter_map(|hit| hit["id"].as_i64()).collect())
+        .unwrap_or_default()
+}
+
+async fn vietnamese_search_is_scoped_and_survives_a_rebuild(
+    db: testkit::TestDb,
+) -> anyhow::Result<()> {
+    let test = TestApp::start(db).await?;
+    let router = router(&test);
+    let clerk = login(&router, "vanthu").await;
+    let officer = login(&router, "chuyenvien").await;
+
+    let plan = upload(
+        &router,
+        &clerk,
+        "Ke hoach 15",
+        &[
+            ("subject", "Kế hoạch cải cách hành chính năm 2024"),
+            ("number_symbol", "15/KH-UBND"),
+            ("type_code", "KH"),
+            ("issuer_name", "UBND quận Hoàn Kiếm"),
+            ("issued_date", "2024-02-01"),
+        ],
+    )
+    .await?;
+    let report = upload(
+        &router,
+        &clerk,
+        "Bao cao 20",
+        &[
+            ("subject", "Báo cáo chuyển đổi số, chính quyền điện tử"),
+            ("number_symbol", "20/BC-UBND"),
+            ("type_code", "BC"),
+            ("issuer_name", "Sở Thông tin và Truyền thông"),
+            ("issued_date", "2024-03-05"),
+        ],
+    )
+    .await?;
+    let secret = upload(
+        &router,
+        &clerk,
+        "Mat 3",
+        &[
+            ("subject", "Mật: kế hoạch cải cách"),
+            ("number_symbol", "03/KH-UBND"),
+            ("type_code", "KH"),
+            ("issuer_name", "UBND quận Hoàn Kiếm"),
+            ("secrecy", "confidential"),
+        ],
+    )
+    .await?;
+
+    // Without diacritics: the plan, not the report nor the confidential one.
+    let found = ids(&search(&router, &clerk, "q=cai%20cach%20hanh%20chinh").await?);
+    assert!(found.contains(&plan), "{found:?}");
+    assert!(
+        !found.contains(&report) && !found.contains(&secret),
+        "{found:?}"
+    );
+    let body = search(&router, &clerk, "q=dien%20tu").await?;
+    assert_eq!(ids(&body), vec![report], "{body}");
+    assert!(
+        body["hits"][0]["snippet"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("<mark>"),
+        "{body}"
+    );
+
+    // The clearance scope: the clerk (cleared) sees the confidential plan, the officer never does,
+    // in hits or in the total.
+    let cleared = search(&router, &clerk, "q=cai%20cach&limit=50").await?;
+    assert!(ids(&cleared).contains(&secret), "{cleared}");
+    let uncleared = search(&router, &officer, "q=cai%20cach&limit=50").await?;
+    assert!(!ids(&uncleared).contains(&secret), "{uncleared}");
+    assert_eq!(
+        uncleared["total"].as_u64().unwrap_or_default() + 1,
+        cleared["total"].as_u64().unwrap_or_default(),
+        "{uncleared} {cleared}"
+    );
+
+    // Filters, and bad parameters as problem documents.
+    let plans = ids(&search(
+        &router,
+        &clerk,
+        "q=cai%20cach&type=KH&from=2024-02-01&to=2024-12-31",
+    )
+    .await?);
+    assert_eq!(plans, vec![plan]);
+    send(
+        &router,
+        get("/api/v1/search?q=x&from=2024-13-01", Some(&clerk)),
+    )
+    .await
+    .assert_problem(422, "request.invalid");
+    send(&router, get("/api/v1/search?q=x&limit=abc", Some(&clerk)))
+        .await
+        .assert_problem(400, "request.malformed_query");
+    send(&router, get("/api/v1/search?q=x", None))
+        .await
+        .assert_problem(401, "auth.unauthenticated");
+
+    // The index is derived data: deleted and rebuilt, it answers the same.
+    let queries = [
+        "q=cai%20cach%20hanh%20chinh",
+        "q=dien%20tu",
+        "q=cai%20cach&limit=50",
+    ];
+    let mut before = Vec::new();
+    for query in queries {
+        before.push(search(&router, &clerk, query).await?);
+    }
+    std::fs::remove_dir_all(&test.index_dir)?;
+    let count = test.app.reindex().await?;
+    assert_eq!(count, 4, "the demo plan and the three uploads");
+    for (query, expected) in queries.into_iter().zip(before) {
+        assert_eq!(search(&router, &clerk, query).await?, expected, "{query}");
+    }
+    Ok(())
+}
