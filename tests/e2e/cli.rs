@@ -85,6 +85,13 @@ async fn audit_verify_reports_an_intact_demo_chain() {
             .unwrap(),
         ExitCode::SUCCESS
     );
+    // The (empty) archive is intact.
+    assert_eq!(
+        vanthu(&["--data-dir", data_dir, "archive", "verify", "--json"])
+            .await
+            .unwrap(),
+        ExitCode::SUCCESS
+    );
     // The search index is rebuilt from the (empty) database.
     assert_eq!(
         vanthu(&["--data-dir", data_dir, "reindex"]).await.unwrap(),

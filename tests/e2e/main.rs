@@ -11,6 +11,7 @@
 )]
 
 mod api;
+mod archive;
 mod audit;
 mod cli;
 mod exports;

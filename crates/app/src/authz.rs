@@ -12,7 +12,7 @@ use domain::user::Username;
 use crate::{App, Error};
 
 /// The username of the built-in actor of the operator's commands (the audit trail's `system`).
-const SYSTEM_USERNAME: &str = "system";
+pub(crate) const SYSTEM_USERNAME: &str = "system";
 
 /// The authenticated user on whose behalf a use case runs.
 #[derive(Clone, Debug)]
@@ -50,6 +50,8 @@ pub enum Permission {
     ExportAudit,
     /// Sign a checkpoint of the audit chain with the agency's key.
     CheckpointAudit,
+    /// Read back every stored file and check it against its hash (fixity audit).
+    VerifyArchive,
 }
 
 impl Permission {
@@ -64,6 +66,7 @@ impl Permission {
             Permission::ValidateSignatures => "validate signatures",
             Permission::ExportAudit => "export the audit trail",
             Permission::CheckpointAudit => "checkpoint the audit trail",
+            Permission::VerifyArchive => "verify the archive",
         }
     }
 
@@ -81,6 +84,8 @@ impl Permission {
             Permission::ExportAudit => &[Auditor],
             Permission::ViewSignatures => &[Clerk, Leader, Officer, Archivist, Auditor],
             Permission::ValidateSignatures => &[Clerk, Leader, Auditor],
+            // The report names file names of every organisation, as the archive itself does.
+            Permission::VerifyArchive => &[Archivist, Auditor, Admin],
         }
     }
 }

@@ -5,6 +5,7 @@
 //! handlers), does its work with CPU-heavy steps in `spawn_blocking`, writes blobs before the database
 //! commit, and records an audit event in the same transaction as the change.
 
+mod archive;
 mod audit;
 mod auth;
 mod authz;
@@ -23,6 +24,7 @@ pub mod verification;
 
 use std::sync::Arc;
 
+pub use crate::archive::{ArchiveProblem, ArchiveReport};
 pub use crate::audit::AuditReport;
 pub use crate::auth::{LoginOutcome, SessionToken};
 pub use crate::authz::{Actor, Permission};

@@ -90,6 +90,22 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Archive commands.
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ArchiveCommand {
+    /// Read back every stored file and check it against its recorded hash (exit 1 when any is
+    /// missing or altered); stored files no document refers to are listed, not deleted.
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The arguments of `vanthu sign`.
@@ -313,6 +329,9 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(outcome.exit_code))
         }
         Command::Audit { command } => audit(&cli.data_dir, cli.config.as_deref(), command).await,
+        Command::Archive {
+            command: ArchiveCommand::Verify { json },
+        } => verify_archive(&cli.data_dir, cli.config.as_deref(), json).await,
         Command::Reindex => {
             let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
             let count = app.reindex().await.context("rebuilding the search index")?;
@@ -483,6 +502,58 @@ async fn audit(
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// How many files are checked between two progress lines.
+const PROGRESS_EVERY: u64 = 100;
+
+async fn verify_archive(
+    data_dir: &std::path::Path,
+    config_file: Option<&std::path::Path>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let app = open_app(data_dir, config_file).await?;
+    let progress = |checked: u64, total: u64| {
+        if checked.is_multiple_of(PROGRESS_EVERY) || checked == total {
+            // Progress is a courtesy: a closed stderr must not stop the audit.
+            let _ = write!(std::io::stderr(), "\rchecked {checked}/{total}");
+            if checked == total {
+                let _ = writeln!(std::io::stderr());
+            }
+        }
+    };
+    let report = app
+        .verify_archive_as_system(&progress, &OperationId::new("cli-archive-verify"))
+        .await
+        .map_err(|error| anyhow::anyhow!("[{}] {error}", error.code()))?;
+    if json {
+        say(&serde_json::to_string_pretty(&report).context("encoding the report")?)?;
+    } else {
+        say(&format!(
+            "{} files checked: {} intact, {} altered, {} missing, {} unreferenced",
+            report.checked,
+            report.ok,
+            report.altered.len(),
+            report.missing.len(),
+            report.unreferenced.len()
+        ))?;
+        for (label, problems) in [("ALTERED", &report.altered), ("MISSING", &report.missing)] {
+            for problem in problems {
+                say(&format!("{label} {}", problem.sha256))?;
+                for (id, name) in problem.document_ids.iter().zip(&problem.file_names) {
+                    say(&format!("  document {id}: {name}"))?;
+                }
+            }
+        }
+        for sha256 in &report.unreferenced {
+            say(&format!("unreferenced {sha256}"))?;
+        }
+    }
+    Ok(if report.intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// `FILE.sha256` beside `FILE`.

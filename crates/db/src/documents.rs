@@ -203,6 +203,57 @@ pub async fn find_incoming_by_sha256(
     Ok(row.map(|row| DocumentId(row.id)))
 }
 
+/// Which document stores which blob: one row of [`blob_references`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobReference {
+    /// The document.
+    pub document_id: DocumentId,
+    /// Its organisation.
+    pub organization_id: OrganizationId,
+    /// SHA-256 (hex) of its file.
+    pub blob_sha256: String,
+    /// The file name given at upload.
+    pub file_name: String,
+}
+
+/// The stored file of every document, of every organisation and direction, by blob then id: what
+/// the fixity audit checks.
+///
+/// # Errors
+/// `Error::Backend` on failure.
+pub async fn blob_references(conn: &impl Conn) -> Result<Vec<BlobReference>, Error> {
+    #[derive(Debug, sea_orm::FromQueryResult)]
+    struct Row {
+        id: i64,
+        organization_id: i64,
+        blob_sha256: String,
+        file_name: String,
+    }
+    let rows = documents::Entity::find()
+        .select_only()
+        .columns([
+            documents::Column::Id,
+            documents::Column::OrganizationId,
+            documents::Column::BlobSha256,
+            documents::Column::FileName,
+        ])
+        .order_by_asc(documents::Column::BlobSha256)
+        .order_by_asc(documents::Column::Id)
+        .into_model::<Row>()
+        .all(conn.connection())
+        .await
+        .map_err(Error::backend)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| BlobReference {
+            document_id: DocumentId(row.id),
+            organization_id: OrganizationId(row.organization_id),
+            blob_sha256: row.blob_sha256,
+            file_name: row.file_name,
+        })
+        .collect())
+}
+
 /// How many documents exist in total (for tests and health reports).
 ///
 /// # Errors

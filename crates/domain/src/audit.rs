@@ -214,11 +214,13 @@ pub enum AuditAction {
     AuditExported,
     /// The chain head was signed as a checkpoint.
     AuditCheckpointed,
+    /// Every stored file was read back and checked against its hash (fixity audit).
+    ArchiveVerified,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 12] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -230,6 +232,7 @@ impl AuditAction {
         AuditAction::SignatureValidated,
         AuditAction::AuditExported,
         AuditAction::AuditCheckpointed,
+        AuditAction::ArchiveVerified,
     ];
 
     /// The stable code stored in [`AuditEvent::action`].
@@ -246,6 +249,7 @@ impl AuditAction {
             AuditAction::SignatureValidated => "signature.validated",
             AuditAction::AuditExported => "audit.exported",
             AuditAction::AuditCheckpointed => "audit.checkpointed",
+            AuditAction::ArchiveVerified => "archive.verified",
         }
     }
 
@@ -511,6 +515,7 @@ mod tests {
         check(AuditAction::SignatureValidated, "signature.validated");
         check(AuditAction::AuditExported, "audit.exported");
         check(AuditAction::AuditCheckpointed, "audit.checkpointed");
+        check(AuditAction::ArchiveVerified, "archive.verified");
         assert_eq!(
             AuditAction::parse("auth").unwrap_err().kind(),
             "audit action"

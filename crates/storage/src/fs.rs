@@ -135,6 +135,65 @@ impl BlobStore for FsBlobStore {
             .try_exists()
             .map_err(io_error("checking for a blob"))
     }
+
+    fn ids(&self) -> Result<Vec<BlobId>, Error> {
+        let mut ids = Vec::new();
+        // Only names that fit the layout are blobs: `tmp/` and anything else is skipped.
+        for first in sub_dirs(&self.root)? {
+            for second in sub_dirs(&first)? {
+                let prefix = format!(
+                    "{}{}",
+                    file_name_of(&first).unwrap_or_default(),
+                    file_name_of(&second).unwrap_or_default()
+                );
+                for entry in fs::read_dir(&second).map_err(io_error("listing blobs"))? {
+                    let entry = entry.map_err(io_error("listing blobs"))?;
+                    let is_file = entry
+                        .file_type()
+                        .map_err(io_error("listing blobs"))?
+                        .is_file();
+                    let name = entry.file_name();
+                    let Some(name) = name.to_str() else { continue };
+                    if let (true, Ok(id)) = (is_file, BlobId::parse(name))
+                        && id.as_str().starts_with(&prefix)
+                    {
+                        ids.push(id);
+                    }
+                }
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+}
+
+/// The subdirectories of `dir` whose names are two lowercase hex digits (a fan-out level).
+fn sub_dirs(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut dirs = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io_error("listing blob directories"))? {
+        let entry = entry.map_err(io_error("listing blob directories"))?;
+        let is_dir = entry
+            .file_type()
+            .map_err(io_error("listing blob directories"))?
+            .is_dir();
+        let fan_out = file_name_of(&entry.path()).is_some_and(|name| {
+            name.len() == 2
+                && name
+                    .bytes()
+                    .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+        });
+        if is_dir && fan_out {
+            dirs.push(entry.path());
+        }
+    }
+    Ok(dirs)
+}
+
+/// The last component of `path`, when it is valid UTF-8.
+fn file_name_of(path: &Path) -> Option<String> {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .map(str::to_owned)
 }
 
 /// Wraps an I/O failure with the step it interrupted.
@@ -202,6 +261,18 @@ mod tests {
         store.put(b"two").unwrap();
         let leftovers: Vec<_> = fs::read_dir(root.path().join(TMP_DIR)).unwrap().collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn ids_skip_temporary_files_and_stray_names() {
+        let root = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::open(root.path()).unwrap();
+        let id = store.put(b"listed").unwrap();
+        let stray = BlobId::of(b"in tmp");
+        fs::write(root.path().join(TMP_DIR).join(stray.as_str()), b"in tmp").unwrap();
+        fs::write(root.path().join("README"), b"not a blob").unwrap();
+        fs::write(store.fan_out_dir(&id).join("notes.txt"), b"not a blob").unwrap();
+        assert_eq!(store.ids().unwrap(), vec![id]);
     }
 
     #[test]

@@ -52,6 +52,12 @@ impl BlobStore for MemBlobStore {
     fn contains(&self, id: &BlobId) -> Result<bool, Error> {
         Ok(self.blobs().contains_key(id))
     }
+
+    fn ids(&self) -> Result<Vec<BlobId>, Error> {
+        let mut ids: Vec<BlobId> = self.blobs().keys().cloned().collect();
+        ids.sort();
+        Ok(ids)
+    }
 }
 
 #[cfg(test)]

@@ -37,4 +37,14 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
     ///
     /// [`Error::Io`] when the store cannot tell.
     fn contains(&self, id: &BlobId) -> Result<bool, Error>;
+
+    /// The ids of every stored blob, in ascending order; their bytes are not checked.
+    ///
+    /// Blobs still being written are not listed. Used by the fixity audit to find blobs that no
+    /// record refers to.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the store cannot be listed.
+    fn ids(&self) -> Result<Vec<BlobId>, Error>;
 }

@@ -8,12 +8,36 @@ use crate::store::BlobStore;
 /// Runs every shared check against `store`, which must start empty; `flip_bit` damages the
 /// stored copy of a blob in place.
 pub(crate) fn suite(store: &dyn BlobStore, flip_bit: &dyn Fn(&BlobId)) {
+    starts_with_no_ids(store);
     round_trip(store);
     put_is_idempotent(store);
     missing_blob_is_not_found(store);
     empty_blob(store);
     large_blob(store);
     damage_is_detected_on_read(store, flip_bit);
+    ids_lists_every_stored_blob_in_order(store);
+}
+
+fn starts_with_no_ids(store: &dyn BlobStore) {
+    assert!(store.ids().unwrap().is_empty());
+}
+
+fn ids_lists_every_stored_blob_in_order(store: &dyn BlobStore) {
+    let ids = store.ids().unwrap();
+    let expected = [
+        BlobId::of(b"%PDF-1.7 round trip"),
+        BlobId::of(b"twice"),
+        BlobId::of(b""),
+        BlobId::of(b"signed original"),
+    ];
+    for id in &expected {
+        assert!(ids.contains(id), "{id} not listed");
+    }
+    // Damaged blobs are still listed; the large blob is there too.
+    assert_eq!(ids.len(), expected.len() + 1);
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
 }
 
 fn round_trip(store: &dyn BlobStore) {
