@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_foundation;
 mod m20261128_000002_signature_log;
+mod m20261128_000003_document_texts;
 
 /// Applies the migrations in order; `db::Db::migrate` is its only caller outside tests.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_signature_log::Migration),
+            Box::new(m20261128_000003_document_texts::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Full-text search through the API: Vietnamese with or without diacritics, the clearance scope
 //! of hits and totals, and a rebuilt index giving identical results.
 
+use secrecy::SecretString;
 use serde_json::Value;
 use testkit::TestApp;
 
@@ -8,7 +9,10 @@ use crate::api::axum_test_support::{get, post_multipart, send};
 use crate::api::{login, router};
 use crate::backend_tests;
 
-backend_tests!(vietnamese_search_is_scoped_and_survives_a_rebuild);
+backend_tests!(
+    vietnamese_search_is_scoped_and_survives_a_rebuild,
+    documents_are_found_by_their_extracted_text
+);
 
 /// Uploads one PDF as the clerk; returns the new document's id.
 async fn upload(
@@ -111,8 +115,11 @@ async fn vietnamese_search_is_scoped_and_survives_a_rebuild(
         !found.contains(&report) && !found.contains(&secret),
         "{found:?}"
     );
+    // The report has it in its subject, ranked above the demo plan that has it in its body.
     let body = search(&router, &clerk, "q=dien%20tu").await?;
-    assert_eq!(ids(&body), vec![report], "{body}");
+    let found = ids(&body);
+    assert_eq!(found.first(), Some(&report), "{body}");
+    assert!(!found.contains(&plan) && !found.contains(&secret), "{body}");
     assert!(
         body["hits"][0]["snippet"]
             .as_str()
@@ -170,5 +177,80 @@ async fn vietnamese_search_is_scoped_and_survives_a_rebuild(
     for (query, expected) in queries.into_iter().zip(before) {
         assert_eq!(search(&router, &clerk, query).await?, expected, "{query}");
     }
+    Ok(())
+}
+
+/// The id of the demo reform plan (`06/KH-UBND`) in the clerk's register.
+async fn demo_plan(router: &axum::Router, token: &str) -> anyhow::Result<i64> {
+    let reply = send(router, get("/api/v1/incoming", Some(token))).await;
+    anyhow::ensure!(reply.status == 200, "list: {}", reply.status);
+    let body = reply.json();
+    body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|item| item["number_symbol"] == "06/KH-UBND")
+        .and_then(|item| item["id"].as_i64())
+        .ok_or_else(|| anyhow::anyhow!("no demo plan in {body}"))
+}
+
+async fn documents_are_found_by_their_extracted_text(db: testkit::TestDb) -> anyhow::Result<()> {
+    let test = TestApp::start(db).await?;
+    let router = router(&test);
+    let clerk = login(&router, "vanthu").await;
+
+    // The seeded plan's subject does not say it; its body does ("chính quyền điện tử").
+    let plan = demo_plan(&router, &clerk).await?;
+    let body = search(&router, &clerk, "q=chinh%20quyen%20dien%20tu").await?;
+    assert!(ids(&body).contains(&plan), "{body}");
+
+    // An upload whose only words are in its page.
+    let pdf = testkit::minimal_pdf("Bien ban hop giao ban");
+    let reply = send(
+        &router,
+        post_multipart(
+            "/api/v1/incoming",
+            Some(&clerk),
+            &[("file", Some("bien-ban.pdf"), &pdf)],
+        ),
+    )
+    .await;
+    anyhow::ensure!(
+        reply.status == 201,
+        "upload: {}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let minutes = reply.json()["id"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("no id in {}", reply.json()))?;
+    // Exact phrase first (the plan's body also has "giao" and "ban" apart).
+    let body = search(&router, &clerk, "q=giao%20ban").await?;
+    assert_eq!(ids(&body).first(), Some(&minutes), "{body}");
+
+    // The texts are stored, by the extractor that made them.
+    let db = db::Db::connect(&db::Config {
+        url: SecretString::from(test.db.url().to_owned()),
+        max_connections: 1,
+    })
+    .await?;
+    let stored = db::document_texts::get(&db, domain::ids::DocumentId(minutes)).await?;
+    let plan_text = db::document_texts::get(&db, domain::ids::DocumentId(plan)).await?;
+    db.close().await;
+    let stored = stored.ok_or_else(|| anyhow::anyhow!("no stored text"))?;
+    assert_eq!(stored.method, "pdftotext");
+    assert!(!stored.needs_ocr);
+    assert!(stored.text.contains("Bien ban hop giao ban"), "{stored:?}");
+    let plan_text = plan_text.ok_or_else(|| anyhow::anyhow!("no stored text for the plan"))?;
+    assert_eq!(plan_text.method, "pdftotext");
+    assert!(!plan_text.needs_ocr, "Unicode Vietnamese needs no OCR");
+    assert!(plan_text.text.contains("chính quyền điện tử"));
+
+    // A rebuild reads the stored texts: the body still finds both.
+    test.app.reindex().await?;
+    let body = search(&router, &clerk, "q=chinh%20quyen%20dien%20tu").await?;
+    assert!(ids(&body).contains(&plan), "{body}");
+    // Exact phrase first (the plan's body also has "giao" and "ban" apart).
+    let body = search(&router, &clerk, "q=giao%20ban").await?;
+    assert_eq!(ids(&body).first(), Some(&minutes), "{body}");
     Ok(())
 }

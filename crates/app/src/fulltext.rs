@@ -196,19 +196,9 @@ fn secrecy_level(secrecy: Secrecy) -> u8 {
     }
 }
 
-/// The indexed form of a stored incoming document.
-fn indexed(document: &db::documents::IncomingDocument) -> search::IndexedDocument {
-    // The text is the metadata for now; the PDF's extracted text (and OCR) joins it in a later
-    // step of issue 6.
-    let text = [
-        document.subject.as_deref(),
-        document.number_symbol.as_deref(),
-        document.issuer_name.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join("\n");
+/// The indexed form of a stored incoming document with its extracted text (empty when none was
+/// stored).
+fn indexed(document: &db::documents::IncomingDocument, text: String) -> search::IndexedDocument {
     search::IndexedDocument {
         id: document.id.get(),
         organization_id: document.organization_id.get(),
@@ -246,13 +236,21 @@ impl App {
     /// the document is registered, and `vanthu reindex` repairs the index.
     pub(crate) async fn index_document(&self, id: domain::ids::DocumentId) {
         let document = match db::documents::find_incoming(&self.db, id).await {
-            Ok(Some(document)) => indexed(&document),
+            Ok(Some(document)) => document,
             Ok(None) => return,
             Err(error) => {
                 tracing::warn!(%error, document_id = %id, "cannot read the document to index it");
                 return;
             }
         };
+        let text = match db::document_texts::get(&self.db, id).await {
+            Ok(text) => text.map(|text| text.text).unwrap_or_default(),
+            Err(error) => {
+                tracing::warn!(%error, document_id = %id, "cannot read the document's text to index it");
+                return;
+            }
+        };
+        let document = indexed(&document, text);
         let search = Arc::clone(&self.search);
         let result = blocking(move || search.upsert(&document)).await;
         if let Err(error) = result.and_then(|inner| inner) {
@@ -266,11 +264,20 @@ impl App {
     /// # Errors
     /// `Unavailable` when the database or the index directory fails.
     pub async fn reindex(&self) -> Result<u64, Error> {
+        // The stored texts, not extracted again: a rebuild reads only the database.
+        let mut texts: std::collections::HashMap<i64, String> = db::document_texts::list(&self.db)
+            .await?
+            .into_iter()
+            .map(|text| (text.document_id.get(), text.text))
+            .collect();
         let mut documents = Vec::new();
         for organization in db::organizations::list(&self.db).await? {
             let rows =
                 db::documents::list_incoming(&self.db, organization.id, Secrecy::TopSecret).await?;
-            documents.extend(rows.iter().map(indexed));
+            documents.extend(rows.iter().map(|document| {
+                let text = texts.remove(&document.id.get()).unwrap_or_default();
+                indexed(document, text)
+            }));
         }
         let count = documents.len() as u64;
         let search = Arc::clone(&self.search);

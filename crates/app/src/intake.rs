@@ -196,6 +196,10 @@ impl App {
             None
         };
 
+        // The text for the search index, also before the transaction: the extractor is a child
+        // process with its own time limit, and never refuses the document.
+        let extracted = crate::extraction::extract(&bytes).await;
+
         let blobs = Arc::clone(&self.blobs);
         let blob_bytes = Arc::clone(&bytes);
         blocking(move || blobs.put(&blob_bytes)).await??;
@@ -249,6 +253,17 @@ impl App {
             },
         )
         .await?;
+        db::document_texts::upsert(
+            &tx,
+            &db::document_texts::DocumentText {
+                document_id: id,
+                text: extracted.text,
+                method: extracted.method.code().to_owned(),
+                needs_ocr: extracted.needs_ocr,
+                extracted_at: arrived_at,
+            },
+        )
+        .await?;
         let mut details = serde_json::json!({
             "register": kind.code(),
             "year": year,
@@ -257,6 +272,10 @@ impl App {
             "file_name": file_name,
             "size": bytes.len(),
             "pages": summary.page_count,
+            "text": {
+                "method": extracted.method.code(),
+                "needs_ocr": extracted.needs_ocr,
+            },
         });
         if let Some(checked) = &checked {
             self.log_signatures(

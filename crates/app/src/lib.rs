@@ -15,6 +15,7 @@ mod config;
 mod demo;
 mod error;
 mod export;
+mod extraction;
 mod fulltext;
 mod intake;
 mod operation;

@@ -20,6 +20,7 @@ mod entities;
 mod error;
 
 pub mod audit;
+pub mod document_texts;
 pub mod documents;
 pub mod organizations;
 pub mod registers;

@@ -6,6 +6,7 @@
 pub(crate) mod audit_checkpoints;
 pub(crate) mod audit_events;
 pub(crate) mod audit_head;
+pub(crate) mod document_texts;
 pub(crate) mod documents;
 pub(crate) mod incoming_registrations;
 pub(crate) mod organizations;
