@@ -218,21 +218,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-
-    fn pem(name: &str) -> Vec<Certificate> {
-        Certificate::from_pem_bundle(
-            &std::fs::read(format!(
-                "{}/../../certs-dev/{name}",
-                env!("CARGO_MANIFEST_DIR")
-            ))
-            .unwrap(),
-        )
-        .unwrap()
-    }
-
-    fn one(name: &str) -> Certificate {
-        pem(name).remove(0)
-    }
+    use crate::test_support::{certificate as one, certificates as pem};
 
     const AT: OffsetDateTime = datetime!(2026-01-01 00:00 UTC);
 

@@ -48,6 +48,8 @@ mod policy;
 mod revocation;
 mod signer;
 mod software;
+#[cfg(test)]
+mod test_support;
 mod tsp;
 mod verify;
 mod x509;

@@ -398,25 +398,13 @@ struct RevokedInfo {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
     use std::process::Command;
 
     use der::Decode;
     use time::macros::datetime;
 
     use super::*;
-
-    fn certs_dev(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../certs-dev")
-            .join(name)
-    }
-
-    fn one(name: &str) -> Certificate {
-        Certificate::from_pem_bundle(&std::fs::read(certs_dev(name)).unwrap())
-            .unwrap()
-            .remove(0)
-    }
+    use crate::test_support::{certificate as one, certs_dev};
 
     /// Well after any day these tests run, inside the dev PKI's validity.
     const LATER: OffsetDateTime = datetime!(2049-06-01 00:00 UTC);

@@ -925,6 +925,7 @@ fn token_error(operation: &'static str, source: CryptokiError) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::certs_dev_bytes as certs_dev;
 
     use cryptoki::context::Function;
     use openssl::ecdsa::EcdsaSig;
@@ -1600,13 +1601,5 @@ mod tests {
             chain: Vec::new(),
             preference: SignaturePreference::sha256(),
         }
-    }
-
-    fn certs_dev(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../../certs-dev/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
     }
 }

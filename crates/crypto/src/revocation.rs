@@ -209,23 +209,11 @@ fn refused(reason: &str) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
 
     use time::macros::datetime;
 
     use super::*;
-
-    fn certs_dev(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../certs-dev")
-            .join(name)
-    }
-
-    fn one(name: &str) -> Certificate {
-        Certificate::from_pem_bundle(&std::fs::read(certs_dev(name)).unwrap())
-            .unwrap()
-            .remove(0)
-    }
+    use crate::test_support::{certificate as one, certs_dev};
 
     fn crl(name: &str) -> Vec<u8> {
         std::fs::read(certs_dev(name)).unwrap()

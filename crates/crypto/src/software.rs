@@ -204,15 +204,8 @@ mod tests {
     use openssl::rsa::Rsa;
 
     use super::*;
+    use crate::test_support::certs_dev_bytes as certs_dev;
     use crate::{HashAlgorithm, verify_signature};
-
-    fn certs_dev(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../../certs-dev/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
 
     fn pss256() -> SignaturePreference {
         SignaturePreference {

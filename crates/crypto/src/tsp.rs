@@ -388,19 +388,13 @@ struct Accuracy {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
     use std::process::Command;
 
     use time::macros::datetime;
 
     use super::*;
     use crate::digest;
-
-    fn certs_dev(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../certs-dev")
-            .join(name)
-    }
+    use crate::test_support::certs_dev;
 
     /// A temporary `openssl ts` TSA with the dev TSA certificate.
     struct Tsa {

@@ -766,16 +766,11 @@ mod tests {
     use std::process::Command;
 
     use super::*;
+    use crate::test_support::certs_dev;
     use crate::{
         SignaturePreference, Signer, SoftwareSigner, add_signature_timestamp, assemble_signed_data,
         signed_attributes,
     };
-
-    fn certs_dev(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../certs-dev")
-            .join(name)
-    }
 
     fn signer(p12: &str, hash: HashAlgorithm, rsa_pss: bool) -> SoftwareSigner {
         let der = std::fs::read(certs_dev(p12)).unwrap();

@@ -228,14 +228,7 @@ impl std::fmt::Debug for Certificate {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn certs_dev(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/../../certs-dev/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::test_support::certs_dev_bytes as certs_dev;
 
     #[test]
     fn a_pem_bundle_parses_in_order_and_round_trips() {
