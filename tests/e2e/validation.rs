@@ -130,6 +130,22 @@ fn vanthu_sign(
     request.output
 }
 
+/// Fills the form's `ghi_chu` text field of `input` (form filling after a certification) into
+/// `output`.
+fn fill_note(input: &Path, output: &Path) -> PathBuf {
+    let limits = pdf::Limits::untrusted_upload();
+    let filled = pdf::fill_text_field(
+        &std::fs::read(input).unwrap(),
+        "ghi_chu",
+        "Đã xem xét",
+        11.0,
+        &limits,
+    )
+    .unwrap();
+    std::fs::write(output, filled).unwrap();
+    output.to_path_buf()
+}
+
 fn build_corpus(dir: &Path, tsa: &DevTsa, ocsp: &DevOcsp) -> Vec<Case> {
     let plan = demo_plan();
     let case = |name, file, expected, reason| Case {
@@ -204,16 +220,7 @@ fn build_corpus(dir: &Path, tsa: &DevTsa, ocsp: &DevOcsp) -> Vec<Case> {
     std::fs::write(&form, with_fields).unwrap();
     let certified = dir.join("certified.pdf");
     pyhanko_sign(&form, &certified, "chung_nhan", "seal-rsa", &["--certify"]);
-    let filled = pdf::fill_text_field(
-        &std::fs::read(&certified).unwrap(),
-        "ghi_chu",
-        "Đã xem xét",
-        11.0,
-        &limits,
-    )
-    .unwrap();
-    let filled_path = dir.join("certified-filled.pdf");
-    std::fs::write(&filled_path, filled).unwrap();
+    let filled_path = fill_note(&certified, &dir.join("certified-filled.pdf"));
     cases.push(case(
         "certification then form filling",
         filled_path,
@@ -242,16 +249,7 @@ with open(sys.argv[1], 'rb') as inf, open(sys.argv[2], 'wb') as outf:\n    signe
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let locked_filled = pdf::fill_text_field(
-        &std::fs::read(&locked).unwrap(),
-        "ghi_chu",
-        "Đã xem xét",
-        11.0,
-        &limits,
-    )
-    .unwrap();
-    let locked_filled_path = dir.join("certified-locked-filled.pdf");
-    std::fs::write(&locked_filled_path, locked_filled).unwrap();
+    let locked_filled_path = fill_note(&locked, &dir.join("certified-locked-filled.pdf"));
     cases.push(case(
         "locked certification then filling",
         locked_filled_path,

@@ -13,6 +13,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use domain::audit::AuditAction;
+use domain::calendar::rfc3339;
 use domain::ids::{DocumentId, OrganizationId};
 use time::OffsetDateTime;
 
@@ -542,11 +543,6 @@ fn revocation_text(check: &pades::Check, evidence: Option<Evidence>) -> String {
         rfc3339(evidence.found.this_update),
         BASE64.encode(&evidence.der)
     )
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

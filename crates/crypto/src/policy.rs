@@ -5,10 +5,10 @@
 //! Revocation is not checked here: the signing engine asks the OCSP responder separately (and
 //! embeds the answer for B-LT).
 
+use domain::calendar::rfc3339;
 use openssl::nid::Nid;
 use openssl::x509::{X509, X509KeyUsage, X509Ref};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::chain::verify_path;
 use crate::software::signing_key_kind;
@@ -156,11 +156,6 @@ fn weak_hash(certificate: &X509Ref) -> Result<Option<CertificateRefusal>, Error>
         subject: Certificate::from_openssl(certificate)?.summary()?.subject,
         algorithm: nid.long_name().unwrap_or("an unknown algorithm").to_owned(),
     }))
-}
-
-fn rfc3339(time: OffsetDateTime) -> String {
-    time.format(&Rfc3339)
-        .unwrap_or_else(|_| time.unix_timestamp().to_string())
 }
 
 #[cfg(test)]

@@ -49,6 +49,13 @@ pub fn date_line(place: &str, date: Date) -> String {
     )
 }
 
+/// An instant as RFC 3339 text (ISO 8601, offset kept), for reports and logs; the Unix time for the
+/// few instants RFC 3339 cannot write (years outside 0000–9999).
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
 /// The short Vietnamese date, "dd/mm/yyyy", as used in registers and lists.
 pub fn format_vn_date(date: Date) -> String {
     format!(

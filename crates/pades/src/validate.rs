@@ -16,6 +16,7 @@
 use std::cell::OnceCell;
 
 use crypto::Certificate;
+use domain::calendar::rfc3339;
 use time::OffsetDateTime;
 
 use crate::report::{
@@ -737,11 +738,6 @@ fn source_name(source: crypto::RevocationSource) -> &'static str {
         crypto::RevocationSource::Ocsp => "OCSP",
         crypto::RevocationSource::Crl => "CRL",
     }
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// Parses a PDF date (ISO 32000-2 §7.9.4): `D:YYYYMMDDHHmmSSOHH'mm'`, every part after the year
