@@ -483,36 +483,7 @@ async fn the_cli_writes_the_export_and_its_sha256sum_manifest(
     seed_signature_log(&test).await?;
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("vanthu.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[database]
-url = "{url}"
-max_connections = 2
-[storage]
-root = "{blobs}"
-[uploads]
-max_bytes = 1048576
-[sessions]
-ttl_minutes = 60
-[security]
-production = false
-danger_allow_demo_data = true
-danger_allow_dev_certificates = true
-[validation]
-trust_roots = ["{root}"]
-online_revocation = false
-timeout_seconds = 10
-[search]
-index_dir = "{index}"
-"#,
-            url = test.db.url(),
-            blobs = test.blob_dir.display(),
-            index = test.index_dir.display(),
-            root = testkit::oracles::certs_dev().join("root-ca.pem").display(),
-        ),
-    )?;
+    std::fs::write(&config, test.config_file_text())?;
     let config = config.to_str().unwrap();
     let output = dir.path().join("nhat-ky.csv");
     let output_text = output.to_str().unwrap();

@@ -24,37 +24,7 @@ fn vanthu(args: &[&str], password_env: Option<(&str, &str)>) -> Output {
 /// A configuration file for the test app's database and blobs.
 fn config_for(test: &TestApp, dir: &Path) -> String {
     let path = dir.join("vanthu.toml");
-    std::fs::write(
-        &path,
-        format!(
-            r#"
-[database]
-url = "{url}"
-max_connections = 2
-[storage]
-root = "{blobs}"
-[uploads]
-max_bytes = 1048576
-[sessions]
-ttl_minutes = 60
-[security]
-production = false
-danger_allow_demo_data = true
-danger_allow_dev_certificates = true
-[validation]
-trust_roots = ["{root}"]
-online_revocation = false
-timeout_seconds = 10
-[search]
-index_dir = "{index}"
-"#,
-            url = test.db.url(),
-            blobs = test.blob_dir.display(),
-            index = test.index_dir.display(),
-            root = oracles::certs_dev().join("root-ca.pem").display(),
-        ),
-    )
-    .unwrap();
+    std::fs::write(&path, test.config_file_text()).unwrap();
     path.display().to_string()
 }
 

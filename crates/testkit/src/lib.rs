@@ -71,24 +71,19 @@ pub struct TestApp {
     _blob_root: tempfile::TempDir,
 }
 
-impl TestApp {
-    /// Starts an app on `db`, migrated, with demo data seeded (password [`TEST_PASSWORD`]).
-    pub async fn start(db: TestDb) -> anyhow::Result<TestApp> {
-        TestApp::start_with(db, |_| {}).await
-    }
-
-    /// Like [`TestApp::start`], letting the test adjust the configuration first.
-    pub async fn start_with(
-        db: TestDb,
-        adjust: impl FnOnce(&mut Config),
-    ) -> anyhow::Result<TestApp> {
-        let blob_root = tempfile::tempdir()?;
-        let blob_dir = blob_root.path().join("blobs");
-        let mut config: Config = toml::from_str(&format!(
-            r#"
+/// The TOML configuration of a test app: its database and stores, the dev root trusted, demo data
+/// and dev certificates allowed.
+fn config_toml(
+    url: &str,
+    blobs: &std::path::Path,
+    index: &std::path::Path,
+    max_connections: u32,
+) -> String {
+    format!(
+        r#"
 [database]
 url = "{url}"
-max_connections = 8
+max_connections = {max_connections}
 [storage]
 root = "{blobs}"
 [uploads]
@@ -106,11 +101,33 @@ timeout_seconds = 10
 [search]
 index_dir = "{index}"
 "#,
-            url = db.url(),
-            index = blob_root.path().join("index").display(),
-            blobs = blob_dir.display(),
-            root = oracles::certs_dev().join("root-ca.pem").display(),
-        ))?;
+        blobs = blobs.display(),
+        index = index.display(),
+        root = oracles::certs_dev().join("root-ca.pem").display(),
+    )
+}
+
+impl TestApp {
+    /// The configuration file of this app, for a second process (`vanthu --config FILE …`) working
+    /// on the same database and stores with a small pool.
+    pub fn config_file_text(&self) -> String {
+        config_toml(self.db.url(), &self.blob_dir, &self.index_dir, 2)
+    }
+
+    /// Starts an app on `db`, migrated, with demo data seeded (password [`TEST_PASSWORD`]).
+    pub async fn start(db: TestDb) -> anyhow::Result<TestApp> {
+        TestApp::start_with(db, |_| {}).await
+    }
+
+    /// Like [`TestApp::start`], letting the test adjust the configuration first.
+    pub async fn start_with(
+        db: TestDb,
+        adjust: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<TestApp> {
+        let blob_root = tempfile::tempdir()?;
+        let blob_dir = blob_root.path().join("blobs");
+        let index_dir = blob_root.path().join("index");
+        let mut config: Config = toml::from_str(&config_toml(db.url(), &blob_dir, &index_dir, 8))?;
         adjust(&mut config);
         let clock = FixedClock::at(TEST_NOW);
         let app = App::new(config, clock.clone()).await?;
@@ -125,7 +142,7 @@ index_dir = "{index}"
             clock,
             db,
             blob_dir,
-            index_dir: blob_root.path().join("index"),
+            index_dir,
             _blob_root: blob_root,
         })
     }
