@@ -52,6 +52,42 @@ pub enum Permission {
     CheckpointAudit,
     /// Read back every stored file and check it against its hash (fixity audit).
     VerifyArchive,
+    /// Draft, edit and submit an outgoing document (Decree 30 Điều 10).
+    DraftOutgoing,
+    /// See outgoing documents, their review history and deliveries.
+    ViewOutgoing,
+    /// Check the content of an outgoing draft (Điều 12.1: the unit head).
+    ReviewOutgoingContent,
+    /// Check the format of an outgoing draft (Điều 12.2: the clerk).
+    ReviewOutgoingFormat,
+    /// Approve a reviewed draft for signature, sign it or refuse it (Điều 11, 13).
+    SignOutgoing,
+    /// Number, seal and issue an outgoing document (Điều 14–15, 18: the clerk).
+    IssueOutgoing,
+    /// Recall or replace an issued document (Điều 18.3–4).
+    RecallOutgoing,
+    /// Present a registered incoming document to a leader, or return a received one to its
+    /// sender (Decree 30 Điều 21.2, 23.1: the clerk).
+    PresentIncoming,
+    /// Assign an incoming document to handlers with deadlines, or reassign it (Điều 23.2–4).
+    AssignIncoming,
+    /// Record progress on an assigned incoming document and close it (Điều 24); the use case
+    /// also requires the assignment.
+    HandleIncoming,
+    /// Print the registers and routing slips (Điều 16.2.b, 22.3.b).
+    PrintRegisters,
+    /// Make the yearly file plan (danh mục hồ sơ, Decree 30 Điều 28).
+    PlanWorkFiles,
+    /// Open work files, link and unlink documents, close them (Điều 29: who handles the work).
+    KeepWorkFiles,
+    /// See the file plan, work files and the hand-over due list.
+    ViewWorkFiles,
+    /// Receive a closed work file into the agency archive (nộp lưu, Điều 30–31).
+    ReceiveHandOver,
+    /// Export a closed work file as an archive package.
+    ExportPackage,
+    /// Import an archive package into the archive.
+    ImportPackage,
 }
 
 impl Permission {
@@ -67,6 +103,23 @@ impl Permission {
             Permission::ExportAudit => "export the audit trail",
             Permission::CheckpointAudit => "checkpoint the audit trail",
             Permission::VerifyArchive => "verify the archive",
+            Permission::DraftOutgoing => "draft outgoing documents",
+            Permission::ViewOutgoing => "see outgoing documents",
+            Permission::ReviewOutgoingContent => "check the content of outgoing drafts",
+            Permission::ReviewOutgoingFormat => "check the format of outgoing drafts",
+            Permission::SignOutgoing => "approve and sign outgoing documents",
+            Permission::IssueOutgoing => "number, seal and issue outgoing documents",
+            Permission::RecallOutgoing => "recall or replace issued documents",
+            Permission::PresentIncoming => "present or return incoming documents",
+            Permission::AssignIncoming => "assign incoming documents",
+            Permission::HandleIncoming => "handle incoming documents",
+            Permission::PrintRegisters => "print registers and routing slips",
+            Permission::PlanWorkFiles => "make the file plan",
+            Permission::KeepWorkFiles => "keep work files",
+            Permission::ViewWorkFiles => "see work files",
+            Permission::ReceiveHandOver => "receive work files into the archive",
+            Permission::ExportPackage => "export archive packages",
+            Permission::ImportPackage => "import archive packages",
         }
     }
 
@@ -86,6 +139,20 @@ impl Permission {
             Permission::ValidateSignatures => &[Clerk, Leader, Auditor],
             // The report names file names of every organisation, as the archive itself does.
             Permission::VerifyArchive => &[Archivist, Auditor, Admin],
+            Permission::DraftOutgoing => &[Officer, Clerk, Leader],
+            Permission::ViewOutgoing => &[Clerk, Leader, Officer, Archivist, Auditor],
+            Permission::ReviewOutgoingContent | Permission::SignOutgoing => &[Leader],
+            Permission::ReviewOutgoingFormat | Permission::IssueOutgoing => &[Clerk],
+            Permission::RecallOutgoing => &[Leader, Clerk],
+            Permission::PresentIncoming => &[Clerk],
+            Permission::AssignIncoming => &[Leader],
+            Permission::HandleIncoming => &[Officer, Leader],
+            Permission::PrintRegisters => &[Clerk, Leader, Archivist, Auditor],
+            Permission::PlanWorkFiles => &[Clerk, Leader, Archivist],
+            Permission::KeepWorkFiles => &[Officer, Clerk, Leader],
+            Permission::ViewWorkFiles => &[Clerk, Leader, Officer, Archivist, Auditor],
+            Permission::ReceiveHandOver | Permission::ImportPackage => &[Archivist],
+            Permission::ExportPackage => &[Archivist, Clerk],
         }
     }
 }

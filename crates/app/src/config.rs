@@ -26,6 +26,47 @@ pub struct Config {
     pub validation: ValidationConfig,
     /// The full-text index.
     pub search: SearchConfig,
+    /// Keys the server holds to sign outgoing documents (optional section).
+    #[serde(default)]
+    pub signing: SigningConfig,
+}
+
+/// Keys held by the server for signing outgoing documents: the demo's PKCS#12 files, one per
+/// signer and one per agency seal; a deployment with USB tokens or remote signing leaves it empty.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// The keys, each for one user (personal signature) or one organisation (agency seal).
+    #[serde(default)]
+    pub keys: Vec<SigningKeyConfig>,
+    /// The timestamp authority; signatures are PAdES B-T with it, B-B without.
+    #[serde(default)]
+    pub tsa_url: Option<String>,
+    /// An OCSP responder overriding the certificates' own; with a TSA the agency seal is B-LT.
+    #[serde(default)]
+    pub ocsp_url: Option<String>,
+    /// CRL files (PEM or DER) for B-LT when distribution points cannot be reached.
+    #[serde(default)]
+    pub crl_files: Vec<PathBuf>,
+}
+
+/// One PKCS#12 key held by the server.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningKeyConfig {
+    /// The user whose personal key this is (a leader), by username.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The organisation whose seal this is, by electronic id.
+    #[serde(default)]
+    pub organization: Option<String>,
+    /// The PKCS#12 file.
+    pub p12: PathBuf,
+    /// Its password.
+    pub password: secrecy::SecretString,
+    /// The signature or seal image (PNG) drawn in the signature box.
+    #[serde(default)]
+    pub image: Option<PathBuf>,
 }
 
 /// The full-text search index: derived data, rebuilt from the database when missing or stale.

@@ -54,8 +54,9 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
-    /// The same file is already registered.
-    #[error("this file is already registered{}", .existing.map(|id| format!(" as incoming document {id}")).unwrap_or_default())]
+    /// The same document is already registered: the same file (SHA-256), or the same number,
+    /// symbol and issuer in the same year (Phụ lục VI §III.1.h).
+    #[error("this document is already registered{}", .existing.map(|id| format!(" as incoming document {id}")).unwrap_or_default())]
     Duplicate {
         /// The id of the existing document, when the actor may see it.
         existing: Option<i64>,
@@ -72,6 +73,24 @@ pub enum Error {
     /// A concurrent change won; retry.
     #[error("the record was changed concurrently; retry")]
     Conflict,
+    /// The action does not apply to the record in its current state, or another user changed it
+    /// first (`outgoing.invalid_state`, `outgoing.concurrent_change`, …).
+    #[error("{message}")]
+    InvalidState {
+        /// The stable code.
+        code: &'static str,
+        /// What happened, in plain words.
+        message: String,
+    },
+    /// An archive package was refused: unreadable (`package.malformed`), or a file in it does not
+    /// match its recorded SHA-256 (`package.tampered`); the message names the file.
+    #[error("{message}")]
+    Package {
+        /// The stable code.
+        code: &'static str,
+        /// What is wrong, naming the file in the package.
+        message: String,
+    },
     /// A stored blob or record no longer matches its hash.
     #[error("stored data failed its integrity check")]
     Integrity {
@@ -115,6 +134,8 @@ impl Error {
             Error::Duplicate { .. } => "incoming.duplicate",
             Error::Signing { code, .. } => code,
             Error::Conflict => "conflict",
+            Error::InvalidState { code, .. } => code,
+            Error::Package { code, .. } => code,
             Error::Integrity { .. } => "storage.integrity",
             Error::Config { .. } => "config.invalid",
             Error::Unavailable { .. } => "service.unavailable",

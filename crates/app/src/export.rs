@@ -449,7 +449,7 @@ fn event_cells(rows: &[EventRow]) -> Vec<Vec<String>> {
 }
 
 /// RFC 4180 CSV with a UTF-8 byte-order mark and CRLF line ends.
-fn csv(headers: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
+pub(crate) fn csv(headers: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
     let mut text = String::from("\u{feff}");
     let mut line = |cells: &mut dyn Iterator<Item = &str>| {
         let mut first = true;

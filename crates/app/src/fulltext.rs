@@ -14,10 +14,30 @@ use time::Date;
 
 use crate::{Actor, App, Error, Permission, blocking};
 
-pub use search::{Facets, SearchHit, SearchResults};
+pub use search::{Facets, SearchHit, SearchResults, TotalRelation};
 
 /// The longest page of hits one search returns.
 pub const MAX_SEARCH_LIMIT: usize = 100;
+
+/// How far a search counts its matches exactly; beyond, the total is "at least this many"
+/// ([`TotalRelation::AtLeast`]), which lets the index rank the top hits without visiting every
+/// match (BENCHMARKS.md, search).
+pub const SEARCH_TOTAL_UP_TO: u64 = search::DEFAULT_TOTAL_UP_TO;
+
+/// What a search asks, besides who asks (the scope always comes from the actor).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// Words and `"quoted phrases"`, with or without diacritics; empty for every document.
+    pub text: String,
+    /// The metadata filters.
+    pub filters: SearchFilters,
+    /// Hits per page (1 to [`MAX_SEARCH_LIMIT`]).
+    pub limit: usize,
+    /// Hits skipped.
+    pub offset: usize,
+    /// Whether to count the matches per type and issuer (which visits every match).
+    pub facets: bool,
+}
 
 /// What a search is narrowed to, besides the actor's organisation and clearance.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -250,6 +270,7 @@ impl App {
                 return;
             }
         };
+        let text = crate::ocr::text_for_index(text, self.ocr_for_index(id).await.as_ref());
         let document = indexed(&document, text);
         let search = Arc::clone(&self.search);
         let result = blocking(move || search.upsert(&document)).await;
@@ -270,6 +291,7 @@ impl App {
             .into_iter()
             .map(|text| (text.document_id.get(), text.text))
             .collect();
+        self.overlay_ocr_texts(&mut texts).await?;
         let mut documents = Vec::new();
         for organization in db::organizations::list(&self.db).await? {
             let rows =
@@ -295,16 +317,25 @@ impl App {
     pub async fn search(
         &self,
         actor: &Actor,
-        query_text: &str,
-        filters: SearchFilters,
-        limit: usize,
-        offset: usize,
+        request: &SearchRequest,
     ) -> Result<SearchResults, Error> {
         actor.require(Permission::ListIncoming)?;
-        if limit == 0 || limit > MAX_SEARCH_LIMIT {
+        self.search_in_scope(actor, request, MAX_SEARCH_LIMIT).await
+    }
+
+    /// [`App::search`] without the permission check and with any page size up to the result
+    /// window (the CSV export's pages); the scope still comes from the actor.
+    pub(crate) async fn search_in_scope(
+        &self,
+        actor: &Actor,
+        request: &SearchRequest,
+        max_limit: usize,
+    ) -> Result<SearchResults, Error> {
+        let (limit, offset, filters) = (request.limit, request.offset, request.filters.clone());
+        if limit == 0 || limit > max_limit {
             return Err(Error::invalid(
                 "limit",
-                format!("must be between 1 and {MAX_SEARCH_LIMIT}"),
+                format!("must be between 1 and {max_limit}"),
             ));
         }
         if let (Some(from), Some(to)) = (filters.date_from, filters.date_to)
@@ -313,7 +344,7 @@ impl App {
             return Err(Error::invalid("from", "the range starts after it ends"));
         }
         let query = search::SearchQuery {
-            text: query_text.to_owned(),
+            text: request.text.clone(),
             scope: search::Scope {
                 organization_id: actor.organization_id.get(),
                 clearance: secrecy_level(actor.clearance),
@@ -327,6 +358,8 @@ impl App {
             sort: search::Sort::Relevance,
             limit,
             offset,
+            total_up_to: Some(SEARCH_TOTAL_UP_TO),
+            facets: request.facets,
         };
         let index = self.search.index()?;
         blocking(move || index.search(&query))

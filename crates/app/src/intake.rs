@@ -108,6 +108,31 @@ pub struct DocumentFile {
     pub bytes: Vec<u8>,
 }
 
+/// An upload checked, its signatures validated, its text extracted and its blob written: what
+/// [`App::insert_intake`] registers inside a transaction (the clerk's upload, or a delivery from
+/// another organisation of the deployment).
+#[derive(Debug)]
+pub(crate) struct PreparedIntake {
+    metadata: CheckedMetadata,
+    pub(crate) file_name: String,
+    pub(crate) sha256: String,
+    size: i64,
+    page_count: usize,
+    signature_field_count: usize,
+    checked: Option<crate::signatures::CheckedDocument>,
+    extracted: crate::extraction::Extracted,
+    /// The PDF/A conformance the file's XMP metadata claims (`PDF/A-2B`), unverified.
+    pdfa_claim: Option<String>,
+}
+
+/// The organisation and user on whose behalf a document is registered.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Receiver<'a> {
+    pub(crate) organization_id: domain::ids::OrganizationId,
+    pub(crate) user_id: domain::ids::UserId,
+    pub(crate) username: &'a str,
+}
+
 /// The fields of an upload after checking.
 #[derive(Debug)]
 struct CheckedMetadata {
@@ -157,6 +182,51 @@ impl App {
                 "your clearance does not cover this secrecy level",
             ));
         }
+        let prepared = self.prepare_intake(upload, arrived_at, Some(actor)).await?;
+
+        let tx = self.db.begin_write().await?;
+        // Re-checked under the writer lock: two clerks uploading the same document at once.
+        if let Some(existing) = find_duplicate(&tx, actor.organization_id, &prepared).await? {
+            return Err(self.duplicate(actor, existing).await);
+        }
+        let registered = self
+            .insert_intake(
+                &tx,
+                Receiver {
+                    organization_id: actor.organization_id,
+                    user_id: actor.user_id,
+                    username: actor.username.as_str(),
+                },
+                &prepared,
+                arrived_at,
+                operation,
+            )
+            .await?;
+        tx.commit().await?;
+        tracing::info!(
+            document_id = %registered.id,
+            arrival_number = registered.arrival_number,
+            year = registered.arrival_year,
+            "incoming document registered"
+        );
+        self.index_document(registered.id).await;
+        Ok(registered)
+    }
+
+    /// Everything intake does before its transaction: the size and field checks, the PDF check,
+    /// the offline signature check, the text extraction and the blob write. With `actor`, an
+    /// existing document with the same file is refused early as a duplicate.
+    pub(crate) async fn prepare_intake(
+        &self,
+        upload: IncomingUpload,
+        arrived_at: OffsetDateTime,
+        actor: Option<&Actor>,
+    ) -> Result<PreparedIntake, Error> {
+        let limit = self.config.uploads.max_bytes;
+        if upload.bytes.len() as u64 > limit {
+            return Err(Error::TooLarge { limit });
+        }
+        let metadata = check_metadata(&upload.metadata)?;
         let file_name = clean_file_name(&upload.file_name);
         let bytes = Arc::new(upload.bytes);
 
@@ -172,8 +242,9 @@ impl App {
             });
         }
         let sha256 = storage::BlobId::of(&bytes).to_string();
-        if let Some(existing) =
-            db::documents::find_incoming_by_sha256(&self.db, actor.organization_id, &sha256).await?
+        if let Some(actor) = actor
+            && let Some(existing) =
+                duplicate_of(&self.db, actor.organization_id, &sha256, &metadata).await?
         {
             return Err(self.duplicate(actor, existing).await);
         }
@@ -203,7 +274,31 @@ impl App {
         let blobs = Arc::clone(&self.blobs);
         let blob_bytes = Arc::clone(&bytes);
         blocking(move || blobs.put(&blob_bytes)).await??;
+        Ok(PreparedIntake {
+            metadata,
+            file_name,
+            sha256,
+            size: bytes.len() as i64,
+            page_count: summary.page_count,
+            signature_field_count: summary.signature_field_count,
+            checked,
+            extracted,
+            pdfa_claim: summary.pdfa_claim,
+        })
+    }
 
+    /// Registers a prepared upload in `tx`: the next arrival number, the rows, the signature log
+    /// and the audit event. The caller commits.
+    pub(crate) async fn insert_intake(
+        &self,
+        tx: &db::Tx,
+        receiver: Receiver<'_>,
+        prepared: &PreparedIntake,
+        arrived_at: OffsetDateTime,
+        operation: &OperationId,
+    ) -> Result<IncomingDocument, Error> {
+        let metadata = &prepared.metadata;
+        let sha256 = &prepared.sha256;
         let registered = domain::incoming::apply(
             IncomingState::Received,
             IncomingAction::Register,
@@ -214,23 +309,16 @@ impl App {
         })?;
         let year = register_year(arrived_at);
         let kind = RegisterKind::for_incoming(metadata.secrecy);
-        let page_count = i32::try_from(summary.page_count).unwrap_or(i32::MAX);
+        let page_count = i32::try_from(prepared.page_count).unwrap_or(i32::MAX);
         let number_symbol = metadata.number_symbol.as_ref().map(ToString::to_string);
 
-        let tx = self.db.begin_write().await?;
-        // Re-checked under the writer lock: two clerks uploading the same file at once.
-        if let Some(existing) =
-            db::documents::find_incoming_by_sha256(&tx, actor.organization_id, &sha256).await?
-        {
-            return Err(self.duplicate(actor, existing).await);
-        }
         let register =
-            db::registers::find_or_create(&tx, actor.organization_id, kind, year).await?;
-        let arrival_number = db::registers::allocate(&tx, register).await?;
+            db::registers::find_or_create(tx, receiver.organization_id, kind, year).await?;
+        let arrival_number = db::registers::allocate(tx, register).await?;
         let id = db::documents::insert_incoming(
-            &tx,
+            tx,
             db::documents::NewDocument {
-                organization_id: actor.organization_id,
+                organization_id: receiver.organization_id,
                 type_code: metadata.type_code,
                 number_symbol: number_symbol.as_deref(),
                 issuer_name: metadata.issuer_name.as_deref(),
@@ -238,67 +326,77 @@ impl App {
                 subject: metadata.subject.as_deref(),
                 urgency: metadata.urgency,
                 secrecy: metadata.secrecy,
-                blob_sha256: &sha256,
-                file_name: &file_name,
-                file_size: bytes.len() as i64,
+                blob_sha256: sha256,
+                file_name: &prepared.file_name,
+                file_size: prepared.size,
                 page_count,
-                created_by: actor.user_id,
+                created_by: receiver.user_id,
             },
             registered.to,
             db::documents::Arrival {
                 register_id: register,
                 arrival_number,
                 arrived_at,
-                received_by: actor.user_id,
+                received_by: receiver.user_id,
             },
         )
         .await?;
         db::document_texts::upsert(
-            &tx,
+            tx,
             &db::document_texts::DocumentText {
                 document_id: id,
-                text: extracted.text,
-                method: extracted.method.code().to_owned(),
-                needs_ocr: extracted.needs_ocr,
+                text: prepared.extracted.text.clone(),
+                method: prepared.extracted.method.code().to_owned(),
+                needs_ocr: prepared.extracted.needs_ocr,
                 extracted_at: arrived_at,
             },
         )
         .await?;
+        // A scan (or a legacy-encoded text layer) joins the OCR queue; OCR runs off this path.
+        // Waking the worker before the commit is safe: once woken, it takes the writer lock before
+        // it looks at the queue, which waits for this transaction.
+        if prepared.extracted.needs_ocr {
+            db::ocr::enqueue(tx, id, arrived_at).await?;
+            self.wake_ocr();
+        }
         let mut details = serde_json::json!({
             "register": kind.code(),
             "year": year,
             "arrival_number": arrival_number,
             "sha256": sha256,
-            "file_name": file_name,
-            "size": bytes.len(),
-            "pages": summary.page_count,
+            "file_name": prepared.file_name,
+            "size": prepared.size,
+            "pages": prepared.page_count,
             "text": {
-                "method": extracted.method.code(),
-                "needs_ocr": extracted.needs_ocr,
+                "method": prepared.extracted.method.code(),
+                "needs_ocr": prepared.extracted.needs_ocr,
             },
         });
-        if let Some(checked) = &checked {
+        if let Some(claim) = &prepared.pdfa_claim {
+            details["pdfa_claim"] = serde_json::Value::from(claim.as_str());
+        }
+        if let Some(checked) = &prepared.checked {
             self.log_signatures(
-                &tx,
+                tx,
                 LogTarget {
-                    organization_id: actor.organization_id,
+                    organization_id: receiver.organization_id,
                     document_id: id,
-                    sha256: &sha256,
+                    sha256,
                     checked_at: arrived_at,
-                    checked_by: actor.username.as_str(),
+                    checked_by: receiver.username,
                 },
                 checked,
             )
             .await?;
             details["signatures"] = checked.audit_summary();
-        } else if summary.signature_field_count > 0 {
+        } else if prepared.signature_field_count > 0 {
             details["signatures"] = serde_json::json!({ "count": null, "conclusion": null });
         }
         self.record(
-            &tx,
+            tx,
             AuditRecord {
-                organization_id: Some(actor.organization_id),
-                actor: actor.username.as_str(),
+                organization_id: Some(receiver.organization_id),
+                actor: receiver.username,
                 action: AuditAction::IncomingReceived,
                 target: &format!("document:{id}"),
                 details,
@@ -307,9 +405,6 @@ impl App {
             operation,
         )
         .await?;
-        tx.commit().await?;
-        tracing::info!(document_id = %id, arrival_number, year, "incoming document registered");
-        self.index_document(id).await;
 
         Ok(IncomingDocument {
             id,
@@ -319,16 +414,17 @@ impl App {
             state: registered.to,
             number_symbol,
             type_code: metadata.type_code.map(str::to_owned),
-            subject: metadata.subject,
-            issuer_name: metadata.issuer_name,
+            subject: metadata.subject.clone(),
+            issuer_name: metadata.issuer_name.clone(),
             issued_date: metadata.issued_date,
             urgency: metadata.urgency,
             secrecy: metadata.secrecy,
-            sha256,
-            file_name,
-            file_size: bytes.len() as i64,
+            sha256: sha256.clone(),
+            file_name: prepared.file_name.clone(),
+            file_size: prepared.size,
             page_count,
-            signatures: checked
+            signatures: prepared
+                .checked
                 .as_ref()
                 .map(crate::signatures::CheckedDocument::summaries)
                 .unwrap_or_default(),
@@ -348,7 +444,8 @@ impl App {
     }
 
     /// The incoming documents of the actor's organisation that the actor is cleared to see, newest
-    /// first.
+    /// first; an officer who reads no register sees only those assigned to them
+    /// ([`App::reads_incoming`]).
     ///
     /// # Errors
     /// `Forbidden` for a role that reads no documents.
@@ -356,6 +453,9 @@ impl App {
         actor.require(Permission::ListIncoming)?;
         let rows =
             db::documents::list_incoming(&self.db, actor.organization_id, actor.clearance).await?;
+        let rows = self
+            .readable_incoming(actor, rows, |document| document.id)
+            .await?;
         Ok(rows.into_iter().map(from_record).collect())
     }
 
@@ -375,8 +475,14 @@ impl App {
         let Some(document) = db::documents::find_incoming(&self.db, id).await? else {
             return Err(Error::NotFound { what: "document" });
         };
-        if !actor.can_see(document.organization_id, document.secrecy) {
+        if !self
+            .reads_incoming(actor, id, document.organization_id, document.secrecy)
+            .await?
+        {
             return Err(Error::NotFound { what: "document" });
+        }
+        if document.state == domain::incoming::IncomingState::Recalled {
+            return Err(crate::recall::recalled_file());
         }
         let blob_id = storage::BlobId::parse(&document.blob_sha256)?;
         let blobs = Arc::clone(&self.blobs);
@@ -403,6 +509,61 @@ impl App {
             bytes,
         })
     }
+}
+
+/// An incoming document of `organization` that `prepared` duplicates, if any.
+pub(crate) async fn find_duplicate(
+    conn: &impl db::Conn,
+    organization: domain::ids::OrganizationId,
+    prepared: &PreparedIntake,
+) -> Result<Option<DocumentId>, Error> {
+    duplicate_of(conn, organization, &prepared.sha256, &prepared.metadata).await
+}
+
+/// The duplicate alert of Phụ lục VI §III.1.h: an incoming document of `organization` with the
+/// same file (SHA-256), or with the same number and symbol from the same issuer.
+///
+/// The document identifier of an exchanged document (edXML `DocumentId`, "issuer's OrganId,
+/// date, number/symbol") names the same three things, so this check covers it too. Numbers start
+/// again at 01 every year (Decree 30, Điều 15.1), so two documents dated in different years are
+/// not duplicates; issuers are compared ignoring case and surrounding spaces. Documents returned
+/// to their sender or recalled are no longer held and do not count.
+async fn duplicate_of(
+    conn: &impl db::Conn,
+    organization: domain::ids::OrganizationId,
+    sha256: &str,
+    metadata: &CheckedMetadata,
+) -> Result<Option<DocumentId>, Error> {
+    if let Some(existing) =
+        db::documents::find_incoming_by_sha256(conn, organization, sha256).await?
+    {
+        return Ok(Some(existing));
+    }
+    let (Some(number_symbol), Some(issuer)) = (&metadata.number_symbol, &metadata.issuer_name)
+    else {
+        return Ok(None);
+    };
+    let issuer = issuer.trim().to_lowercase();
+    let candidates = db::documents::find_incoming_by_number_symbol(
+        conn,
+        organization,
+        &number_symbol.to_string(),
+    )
+    .await?;
+    Ok(candidates
+        .into_iter()
+        .find(|candidate| {
+            let same_issuer = candidate
+                .issuer_name
+                .as_deref()
+                .is_some_and(|name| name.trim().to_lowercase() == issuer);
+            let same_year = match (candidate.issued_date, metadata.issued_date) {
+                (Some(a), Some(b)) => a.year() == b.year(),
+                _ => true,
+            };
+            same_issuer && same_year
+        })
+        .map(|candidate| candidate.id))
 }
 
 /// Checks every field and reports every problem at once.

@@ -13,12 +13,23 @@ mod checkpoint;
 mod clock;
 mod config;
 mod demo;
+pub mod edxml;
 mod error;
 mod export;
 mod extraction;
+mod failpoint;
 mod fulltext;
+mod handling;
+mod import;
 mod intake;
+mod ocr;
 mod operation;
+mod outgoing;
+mod package;
+mod recall;
+mod records;
+mod reports;
+mod saved_searches;
 mod signatures;
 pub mod signing;
 pub mod verification;
@@ -32,15 +43,39 @@ pub use crate::authz::{Actor, Permission};
 pub use crate::checkpoint::Checkpoint;
 pub use crate::clock::{Clock, SystemClock};
 pub use crate::config::{
-    Config, SearchConfig, SecurityConfig, SessionConfig, StorageConfig, UploadConfig,
-    ValidationConfig,
+    Config, SearchConfig, SecurityConfig, SessionConfig, SigningConfig, SigningKeyConfig,
+    StorageConfig, UploadConfig, ValidationConfig,
 };
 pub use crate::demo::{DEMO_ORGANIZATION_ID, DemoSeed};
 pub use crate::error::{Error, FieldIssue};
 pub use crate::export::{AuditExportFilter, Export, ExportContent, ExportFormat};
-pub use crate::fulltext::{Facets, MAX_SEARCH_LIMIT, SearchFilters, SearchHit, SearchResults};
+pub use crate::fulltext::{
+    Facets, MAX_SEARCH_LIMIT, SEARCH_TOTAL_UP_TO, SearchFilters, SearchHit, SearchRequest,
+    SearchResults, TotalRelation,
+};
+pub use crate::handling::{
+    AssignInput, AssigneeInput, AssignmentView, CompleteInput, DirectionLevel, Handling,
+    HandlingRole, HistoryEntry, IncomingFilter, MAX_LIST_LIMIT, ProgressNoteView, Task,
+    TrackedIncoming,
+};
+pub use crate::import::ImportedForm;
 pub use crate::intake::{DocumentFile, IncomingDocument, IncomingMetadata, IncomingUpload};
+pub use crate::ocr::{
+    BackfillReport, DocumentTexts, LayerText, OcrQueueStatus, OcrRun, OcrRunReport, OcrText,
+    OcrWorker, scan_image_kind, scan_to_pdf,
+};
 pub use crate::operation::OperationId;
+pub use crate::outgoing::{
+    DEMO_CITY_ID, Delivery, OutgoingDocument, OutgoingDraft, Recipient, RecipientInput,
+    RemoteSignature, ReviewEntry, ReviewKind, status_description,
+};
+pub use crate::records::{
+    ArchivePackage, DueFile, FileDocument, FilePlanInput, FilePlanView, OpenWorkFile,
+    PlanHeadingInput, PlanHeadingView, PlanItemInput, PlanItemView, PlanSubHeadingInput, WorkFile,
+    WorkFileView,
+};
+pub use crate::reports::{INCOMING_REGISTER_COLUMNS, OUTGOING_REGISTER_COLUMNS};
+pub use crate::saved_searches::{MAX_SAVED_SEARCH_NAME, MAX_SEARCH_EXPORT_ROWS, SavedSearch};
 pub use crate::signatures::{SignatureRecord, SignatureSummary};
 pub use db::Backend;
 
@@ -57,6 +92,8 @@ pub struct App {
     search: Arc<fulltext::Search>,
     /// The index was missing or stale at start: `migrate` refills it once the schema exists.
     index_needs_rebuild: Arc<std::sync::atomic::AtomicBool>,
+    /// Wakes the background OCR worker when a document joins the queue (`ocr`).
+    ocr_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -90,6 +127,7 @@ impl App {
             trust_roots: trust_roots.into(),
             search: Arc::new(search),
             index_needs_rebuild: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            ocr_wakeup: Arc::new(tokio::sync::Notify::new()),
         };
         app.index_needs_rebuild
             .store(rebuild, std::sync::atomic::Ordering::Relaxed);

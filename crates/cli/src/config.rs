@@ -76,7 +76,34 @@ index_dir = "{index}"
         index = index.display().to_string().replace('\\', "/"),
     );
     // Invariant: the text above is valid TOML for any path without a double quote.
-    toml::from_str(&text).unwrap_or_default()
+    let mut table: toml::Table = toml::from_str(&text).unwrap_or_default();
+    if let Some(signing) = demo_signing() {
+        table.insert("signing".to_owned(), toml::Value::Table(signing));
+    }
+    table
+}
+
+/// The demo's server-held keys, when certs-dev is found from the current directory: the
+/// chairman's personal key (`lanhdao`) and the ward's seal, with their images when found.
+fn demo_signing() -> Option<toml::Table> {
+    let leader = "certs-dev/leader-rsa.p12";
+    let seal = "certs-dev/seal-rsa.p12";
+    if !Path::new(leader).is_file() || !Path::new(seal).is_file() {
+        return None;
+    }
+    let image = |path: &str| {
+        Path::new(path)
+            .is_file()
+            .then(|| format!("image = \"{path}\"\n"))
+    };
+    let text = format!(
+        "[[keys]]\nusername = \"lanhdao\"\np12 = \"{leader}\"\npassword = \"vanthu-dev\"\n{}\
+         [[keys]]\norganization = \"{}\"\np12 = \"{seal}\"\npassword = \"vanthu-dev\"\n{}",
+        image("crates/pdf/test_data/signature-blue.png").unwrap_or_default(),
+        app::DEMO_ORGANIZATION_ID,
+        image("crates/pdf/test_data/seal-red.png").unwrap_or_default(),
+    );
+    toml::from_str(&text).ok()
 }
 
 /// Sets `section.key` from each `VANTHU__SECTION__KEY`; values are parsed as TOML (numbers,

@@ -6,6 +6,13 @@
 //! every problem is reported at once.
 
 mod config;
+mod edxml;
+mod import;
+mod incoming;
+mod ocr;
+mod outgoing;
+mod records;
+mod search;
 pub mod telemetry;
 
 use std::ffi::OsString;
@@ -71,20 +78,28 @@ enum Command {
     Sign(Box<SignArgs>),
     /// Rebuild the full-text search index from the database (stop `vanthu serve` first).
     Reindex,
-    /// Search the documents (as the `system` actor, cleared for every secrecy level).
-    Search {
-        /// The query, with or without diacritics; `"…"` for a phrase.
-        query: String,
-        /// The organisation's electronic id (needed when there are several).
-        #[arg(long)]
-        organization: Option<String>,
-        /// Print the results as JSON.
-        #[arg(long)]
-        json: bool,
-        /// How many hits to show (1–100).
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
-    },
+    /// Search the documents (as the `system` actor, cleared for every secrecy level): filters,
+    /// pages, `--csv FILE`, and saved searches (`--save NAME`, `--saved NAME`, `--list-saved`).
+    Search(search::SearchArgs),
+    /// Register PDFs and PNG/JPEG scans from files or folders (recursively) as incoming
+    /// documents, in a clerk's name: `vanthu import --as vanthu ./scans` (exit 1 if any rejected).
+    Import(import::ImportArgs),
+    /// Recognise the scanned documents waiting for OCR (tesseract, Vietnamese), or show the queue
+    /// with --status. `vanthu serve` does this in the background; stop it first, since only the
+    /// process that writes the search index makes the new text searchable.
+    Ocr(ocr::OcrArgs),
+    /// Work files (hồ sơ) and the yearly file plan: `vanthu files plan|open|link|unlink|close|
+    /// hand-over|show|list|due --as USERNAME`.
+    Files(records::FilesArgs),
+    /// edXML packages (QCVN 102:2016): `vanthu edxml export ID -o FILE`, `import FILE`,
+    /// `status FILE`, `status-export ID --code 03 -o FILE`, `--as USERNAME`.
+    Edxml(edxml::EdxmlArgs),
+    /// The outgoing workflow: `vanthu outgoing draft|submit|review|approve|sign|number|seal|
+    /// issue|recall|list|show|history|deliveries|download --as USERNAME`.
+    Outgoing(outgoing::OutgoingArgs),
+    /// Handling incoming documents: `vanthu incoming list|tasks|show|history|present|return|assign|
+    /// reassign|progress|complete|register|routing-slip --as USERNAME`.
+    Incoming(incoming::IncomingArgs),
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
@@ -106,6 +121,12 @@ enum ArchiveCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Export a closed work file as an archive package (METS, EAD, PREMIS, zipped):
+    /// `vanthu archive export FILE_CODE -o PKG.zip`.
+    Export(records::ExportArgs),
+    /// Import an archive package, refusing it unless every file matches its SHA-256 in PREMIS
+    /// and METS: `vanthu archive import PKG.zip`.
+    Import(records::ImportPackageArgs),
 }
 
 /// The arguments of `vanthu sign`.
@@ -332,42 +353,62 @@ pub async fn run(args: Vec<OsString>) -> anyhow::Result<ExitCode> {
         Command::Archive {
             command: ArchiveCommand::Verify { json },
         } => verify_archive(&cli.data_dir, cli.config.as_deref(), json).await,
+        Command::Archive {
+            command: ArchiveCommand::Export(args),
+        } => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            records::export(&app, args).await
+        }
+        Command::Archive {
+            command: ArchiveCommand::Import(args),
+        } => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            records::import(&app, args).await
+        }
+        Command::Files(args) => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            records::files(&app, args).await
+        }
+        Command::Import(args) => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            import::run(&app, &args).await
+        }
+        Command::Edxml(args) => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            edxml::run(&app, args).await
+        }
+        Command::Outgoing(args) => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            outgoing::run(&app, args).await
+        }
+        Command::Incoming(args) => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            incoming::run(&app, args).await
+        }
+        Command::Ocr(args) => {
+            let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            ocr::run(&app, &args).await
+        }
         Command::Reindex => {
             let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
+            // Documents registered before text extraction existed get their text first.
+            let backfill = app
+                .backfill_texts()
+                .await
+                .context("extracting missing texts")?;
+            if backfill.extracted > 0 {
+                say(&format!(
+                    "texts extracted for {} documents ({} queued for OCR)",
+                    backfill.extracted, backfill.queued_for_ocr
+                ))?;
+            }
             let count = app.reindex().await.context("rebuilding the search index")?;
             say(&format!("search index rebuilt: {count} documents"))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search {
-            query,
-            organization,
-            json,
-            limit,
-        } => {
+        Command::Search(args) => {
             let app = open_app(&cli.data_dir, cli.config.as_deref()).await?;
-            let actor = app
-                .system_search_actor(organization.as_deref())
-                .await
-                .context("choosing the organisation")?;
-            let results = app
-                .search(&actor, &query, app::SearchFilters::default(), limit, 0)
-                .await
-                .map_err(|error| anyhow::anyhow!("[{}] {error}", error.code()))?;
-            if json {
-                let value = serde_json::json!({
-                    "total": results.total,
-                    "hits": results.hits.iter().map(|hit| serde_json::json!({
-                        "id": hit.id, "score": hit.score, "snippet": hit.snippet,
-                    })).collect::<Vec<_>>(),
-                });
-                say(&value.to_string())?;
-            } else {
-                say(&format!("{} documents match", results.total))?;
-                for hit in &results.hits {
-                    say(&format!("{:>8}  {}", hit.id, hit.snippet))?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            search::run(&app, &args).await
         }
     }
 }
@@ -676,6 +717,17 @@ async fn serve(
         for (username, role) in seed.logins {
             lines.push(format!("  {username:<12} {role:<12} password: {password}"));
         }
+        // A second organisation of the deployment, so that issued documents can be delivered.
+        app.seed_demo_city(
+            &SecretString::from(password.clone()),
+            &OperationId::new("serve-demo-seed"),
+        )
+        .await
+        .context("seeding the demo city")?;
+        lines.push(format!(
+            "  vanthu.tp / lanhdao.tp: the city's clerk and chairman ({})",
+            app::DEMO_CITY_ID
+        ));
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await

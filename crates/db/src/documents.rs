@@ -203,6 +203,50 @@ pub async fn find_incoming_by_sha256(
     Ok(row.map(|row| DocumentId(row.id)))
 }
 
+/// An incoming document of an organisation that carries a given number and symbol: what the
+/// duplicate check compares (Phụ lục VI §III.1.h).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberedIncoming {
+    /// The document.
+    pub id: DocumentId,
+    /// The issuer's name as registered.
+    pub issuer_name: Option<String>,
+    /// The date written on the document.
+    pub issued_date: Option<Date>,
+}
+
+/// The incoming documents of `organization` registered with exactly `number_symbol`, leaving out
+/// those returned to their sender or recalled (no longer held), oldest first.
+///
+/// # Errors
+/// `Error::Backend` on failure.
+pub async fn find_incoming_by_number_symbol(
+    conn: &impl Conn,
+    organization: OrganizationId,
+    number_symbol: &str,
+) -> Result<Vec<NumberedIncoming>, Error> {
+    let rows = documents::Entity::find()
+        .filter(documents::Column::OrganizationId.eq(organization.get()))
+        .filter(documents::Column::Direction.eq(direction_code(Direction::Incoming)))
+        .filter(documents::Column::NumberSymbol.eq(number_symbol))
+        .filter(documents::Column::State.is_not_in([
+            IncomingState::Returned.code(),
+            IncomingState::Recalled.code(),
+        ]))
+        .order_by_asc(documents::Column::Id)
+        .all(conn.connection())
+        .await
+        .map_err(Error::backend)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| NumberedIncoming {
+            id: DocumentId(row.id),
+            issuer_name: row.issuer_name,
+            issued_date: row.issued_date,
+        })
+        .collect())
+}
+
 /// Which document stores which blob: one row of [`blob_references`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobReference {

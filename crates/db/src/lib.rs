@@ -20,13 +20,20 @@ mod entities;
 mod error;
 
 pub mod audit;
+pub mod deliveries;
 pub mod document_texts;
 pub mod documents;
+pub mod handling;
+pub mod ocr;
 pub mod organizations;
+pub mod outgoing;
+pub mod recalls;
 pub mod registers;
+pub mod saved_searches;
 pub mod sessions;
 pub mod signature_log;
 pub mod users;
+pub mod work_files;
 
 use std::time::Duration;
 

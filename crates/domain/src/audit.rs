@@ -216,11 +216,69 @@ pub enum AuditAction {
     AuditCheckpointed,
     /// Every stored file was read back and checked against its hash (fixity audit).
     ArchiveVerified,
+    /// A yearly file plan (danh mục hồ sơ) was created.
+    FilePlanCreated,
+    /// A work file (hồ sơ) was opened.
+    WorkFileOpened,
+    /// A document was linked to a work file.
+    WorkFileDocumentLinked,
+    /// A document was unlinked from a work file.
+    WorkFileDocumentUnlinked,
+    /// A work file was closed.
+    WorkFileClosed,
+    /// A work file was handed over to the archive (nộp lưu).
+    WorkFileHandedOver,
+    /// A work file was exported as an archive package.
+    ArchivePackageExported,
+    /// An archive package was imported, its fixity checked.
+    ArchivePackageImported,
+    /// An incoming document was presented to a leader (Điều 23.1).
+    IncomingPresented,
+    /// A leader assigned the handling of an incoming document (Điều 23.2–4).
+    IncomingAssigned,
+    /// A leader changed the assignment of an incoming document.
+    IncomingReassigned,
+    /// A handler recorded progress on an incoming document (Điều 24).
+    IncomingProgressNoted,
+    /// The lead handler closed an incoming document as handled.
+    IncomingCompleted,
+    /// An incoming document was returned to its sender (Điều 21.2).
+    IncomingReturned,
+    /// The sender recalled an incoming document; it awaits the receiver's answer.
+    IncomingRecallRequested,
+    /// The receiver accepted a recall: the file is withdrawn, the metadata kept (Điều 18.4).
+    IncomingRecallAccepted,
+    /// The receiver refused a recall; the document went back to its previous state.
+    IncomingRecallRefused,
+    /// An outgoing draft was created (Điều 10).
+    OutgoingDrafted,
+    /// An outgoing document was submitted, reviewed, approved, returned or refused.
+    OutgoingAdvanced,
+    /// An outgoing document was signed by its signer or sealed by the agency.
+    OutgoingSigned,
+    /// An outgoing document took its number and date from the register (Điều 15).
+    OutgoingNumbered,
+    /// An outgoing document was issued and delivered (Điều 18.1).
+    OutgoingIssued,
+    /// An issued document was recalled or replaced (Điều 18.3–4).
+    OutgoingRecalled,
+    /// A document or status was exported as an edXML package.
+    EdxmlExported,
+    /// An edXML package was imported.
+    EdxmlImported,
+    /// A user saved a search under a name.
+    SearchSaved,
+    /// A user deleted one of their saved searches.
+    SearchDeleted,
+    /// A list of search results was exported (CSV).
+    SearchExported,
+    /// OCR of a scanned document ended (its text derivative stored, or the failure recorded).
+    DocumentTextRecognized,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 41] = [
         AuditAction::LoginSucceeded,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -233,6 +291,35 @@ impl AuditAction {
         AuditAction::AuditExported,
         AuditAction::AuditCheckpointed,
         AuditAction::ArchiveVerified,
+        AuditAction::FilePlanCreated,
+        AuditAction::WorkFileOpened,
+        AuditAction::WorkFileDocumentLinked,
+        AuditAction::WorkFileDocumentUnlinked,
+        AuditAction::WorkFileClosed,
+        AuditAction::WorkFileHandedOver,
+        AuditAction::ArchivePackageExported,
+        AuditAction::ArchivePackageImported,
+        AuditAction::IncomingPresented,
+        AuditAction::IncomingAssigned,
+        AuditAction::IncomingReassigned,
+        AuditAction::IncomingProgressNoted,
+        AuditAction::IncomingCompleted,
+        AuditAction::IncomingReturned,
+        AuditAction::IncomingRecallRequested,
+        AuditAction::IncomingRecallAccepted,
+        AuditAction::IncomingRecallRefused,
+        AuditAction::OutgoingDrafted,
+        AuditAction::OutgoingAdvanced,
+        AuditAction::OutgoingSigned,
+        AuditAction::OutgoingNumbered,
+        AuditAction::OutgoingIssued,
+        AuditAction::OutgoingRecalled,
+        AuditAction::EdxmlExported,
+        AuditAction::EdxmlImported,
+        AuditAction::SearchSaved,
+        AuditAction::SearchDeleted,
+        AuditAction::SearchExported,
+        AuditAction::DocumentTextRecognized,
     ];
 
     /// The stable code stored in [`AuditEvent::action`].
@@ -250,6 +337,35 @@ impl AuditAction {
             AuditAction::AuditExported => "audit.exported",
             AuditAction::AuditCheckpointed => "audit.checkpointed",
             AuditAction::ArchiveVerified => "archive.verified",
+            AuditAction::FilePlanCreated => "file_plan.created",
+            AuditAction::WorkFileOpened => "work_file.opened",
+            AuditAction::WorkFileDocumentLinked => "work_file.document_linked",
+            AuditAction::WorkFileDocumentUnlinked => "work_file.document_unlinked",
+            AuditAction::WorkFileClosed => "work_file.closed",
+            AuditAction::WorkFileHandedOver => "work_file.handed_over",
+            AuditAction::ArchivePackageExported => "archive.package_exported",
+            AuditAction::ArchivePackageImported => "archive.package_imported",
+            AuditAction::IncomingPresented => "incoming.presented",
+            AuditAction::IncomingAssigned => "incoming.assigned",
+            AuditAction::IncomingReassigned => "incoming.reassigned",
+            AuditAction::IncomingProgressNoted => "incoming.progress_noted",
+            AuditAction::IncomingCompleted => "incoming.completed",
+            AuditAction::IncomingReturned => "incoming.returned",
+            AuditAction::IncomingRecallRequested => "incoming.recall_requested",
+            AuditAction::IncomingRecallAccepted => "incoming.recall_accepted",
+            AuditAction::IncomingRecallRefused => "incoming.recall_refused",
+            AuditAction::OutgoingDrafted => "outgoing.drafted",
+            AuditAction::OutgoingAdvanced => "outgoing.advanced",
+            AuditAction::OutgoingSigned => "outgoing.signed",
+            AuditAction::OutgoingNumbered => "outgoing.numbered",
+            AuditAction::OutgoingIssued => "outgoing.issued",
+            AuditAction::OutgoingRecalled => "outgoing.recalled",
+            AuditAction::EdxmlExported => "edxml.exported",
+            AuditAction::EdxmlImported => "edxml.imported",
+            AuditAction::SearchSaved => "search.saved",
+            AuditAction::SearchDeleted => "search.deleted",
+            AuditAction::SearchExported => "search.exported",
+            AuditAction::DocumentTextRecognized => "document.text_recognized",
         }
     }
 

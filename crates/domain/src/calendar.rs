@@ -5,8 +5,16 @@
 //! instants in UTC, so every conversion to a civil date goes through this module. Vietnam uses
 //! UTC+07:00 all year, with no daylight saving time, so a fixed offset is exact and no time-zone
 //! database is needed.
+//!
+//! Deadlines for handling incoming documents are counted in working days (Decree 30/2020,
+//! Điều 24; the agency's working rules): Saturdays, Sundays and public holidays are not counted.
+//! The holidays, including the lunar ones (Tết Nguyên đán, Giỗ Tổ Hùng Vương) whose solar dates
+//! the Government announces each year, are data (the `holidays` table), never computed here:
+//! [`WorkingCalendar`] is built from the dates the caller loads.
 
-use time::{Date, OffsetDateTime, UtcOffset};
+use std::collections::BTreeSet;
+
+use time::{Date, OffsetDateTime, Time, UtcOffset, Weekday};
 
 /// Vietnam's offset from UTC, +07:00 (Indochina Time, no daylight saving time).
 pub const VIETNAM_OFFSET: UtcOffset = time::macros::offset!(+7);
@@ -64,6 +72,59 @@ pub fn format_vn_date(date: Date) -> String {
         u8::from(date.month()),
         date.year()
     )
+}
+
+/// The most working days a deadline may be set ahead: about two years of working days, so that a
+/// count from untrusted input cannot loop for long.
+pub const MAX_WORKING_DAYS: u32 = 500;
+
+/// The working days of an agency: Monday to Friday, except the public holidays it was given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkingCalendar {
+    holidays: BTreeSet<Date>,
+}
+
+impl WorkingCalendar {
+    /// A calendar whose days off are the weekends and `holidays`.
+    pub fn new(holidays: impl IntoIterator<Item = Date>) -> WorkingCalendar {
+        WorkingCalendar {
+            holidays: holidays.into_iter().collect(),
+        }
+    }
+
+    /// Whether `date` is a working day: not a Saturday, a Sunday or a holiday.
+    pub fn is_working_day(&self, date: Date) -> bool {
+        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+            && !self.holidays.contains(&date)
+    }
+
+    /// The date `days` working days after `start`: the day of `start` itself does not count, so
+    /// one working day after a Friday is the next Monday (or the first working day after it).
+    /// Zero days is `start` itself.
+    ///
+    /// Returns `None` when `days` exceeds [`MAX_WORKING_DAYS`] or the date would pass
+    /// [`Date::MAX`].
+    pub fn add_working_days(&self, start: Date, days: u32) -> Option<Date> {
+        if days > MAX_WORKING_DAYS {
+            return None;
+        }
+        let mut date = start;
+        let mut counted = 0;
+        while counted < days {
+            date = date.next_day()?;
+            if self.is_working_day(date) {
+                counted += 1;
+            }
+        }
+        Some(date)
+    }
+}
+
+/// The last instant of `date` in Vietnam (23:59:59.999999 +07:00): a deadline given as a date is
+/// met by anything done on that day, and is passed only after it.
+pub fn end_of_vietnam_day(date: Date) -> OffsetDateTime {
+    let last = Time::from_hms_micro(23, 59, 59, 999_999).unwrap_or(Time::MIDNIGHT);
+    date.with_time(last).assume_offset(VIETNAM_OFFSET)
 }
 
 #[cfg(test)]
@@ -175,5 +236,45 @@ mod tests {
         check(date!(2020 - 03 - 05), "05/03/2020");
         check(date!(2025 - 12 - 31), "31/12/2025");
         check(date!(0999 - 12 - 31), "31/12/0999");
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        // 2026: Giỗ Tổ Hùng Vương is Sunday 26 April (observed Monday 27 April), then 30/4 and 1/5.
+        let calendar = WorkingCalendar::new([
+            date!(2026 - 04 - 27),
+            date!(2026 - 04 - 30),
+            date!(2026 - 05 - 01),
+        ]);
+        let check = |start: Date, days: u32, expected: Option<Date>| {
+            assert_eq!(
+                calendar.add_working_days(start, days),
+                expected,
+                "{start} + {days}"
+            );
+        };
+        // Friday + 1 is Monday.
+        check(date!(2026 - 03 - 13), 1, Some(date!(2026 - 03 - 16)));
+        check(date!(2026 - 03 - 16), 0, Some(date!(2026 - 03 - 16)));
+        check(date!(2026 - 03 - 16), 5, Some(date!(2026 - 03 - 23)));
+        // Saturday start: Monday is the first working day.
+        check(date!(2026 - 03 - 14), 1, Some(date!(2026 - 03 - 16)));
+        // Friday 24 April + 1 skips the weekend and the observed holiday on Monday.
+        check(date!(2026 - 04 - 24), 1, Some(date!(2026 - 04 - 28)));
+        // Wednesday 29 April + 1 skips 30/4, 1/5 and the weekend.
+        check(date!(2026 - 04 - 29), 1, Some(date!(2026 - 05 - 04)));
+        check(date!(2026 - 04 - 29), 2, Some(date!(2026 - 05 - 05)));
+        check(date!(2026 - 01 - 01), MAX_WORKING_DAYS + 1, None);
+        check(Date::MAX, 1, None);
+        assert!(!calendar.is_working_day(date!(2026 - 04 - 30)));
+        assert!(!calendar.is_working_day(date!(2026 - 03 - 15)));
+        assert!(calendar.is_working_day(date!(2026 - 03 - 16)));
+    }
+
+    #[test]
+    fn a_date_deadline_ends_at_midnight_in_vietnam() {
+        let end = end_of_vietnam_day(date!(2026 - 03 - 20));
+        assert_eq!(end, datetime!(2026-03-20 23:59:59.999999 +07:00));
+        assert_eq!(vietnam_date(end), date!(2026 - 03 - 20));
     }
 }

@@ -20,6 +20,7 @@ pub mod levels;
 pub mod number;
 pub mod organization;
 pub mod outgoing;
+pub mod records;
 pub mod register;
 pub mod role;
 pub mod transition;

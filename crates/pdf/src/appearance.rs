@@ -15,7 +15,7 @@
 //! that Liberation Serif lacks, a control character or a combining mark is refused with
 //! [`Error::UnsupportedCharacter`] rather than drawn as an empty box or a stray accent.
 
-mod font;
+pub(crate) mod font;
 mod image;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};

@@ -26,6 +26,7 @@ mod form;
 mod history;
 mod limits;
 mod load;
+pub mod report;
 mod revision;
 mod sign;
 mod summary;

@@ -444,6 +444,7 @@ mod tests {
                 signature_field_count: 0,
                 has_xref_stream: false,
                 xref_repaired: false,
+                pdfa_claim: None,
             }
         );
     }

@@ -27,6 +27,9 @@ pub struct PdfSummary {
     /// Whether lenient loading had to repair or rebuild the cross-reference data, so that other
     /// readers may see different objects than this one did.
     pub xref_repaired: bool,
+    /// The PDF/A part and conformance level that the catalog's XMP metadata claims
+    /// (`pdfaid:part`, `pdfaid:conformance`), such as `PDF/A-2B`: a claim, not a validation.
+    pub pdfa_claim: Option<String>,
 }
 
 /// Summarises `document`, whose pages were already counted under the page limit.
@@ -42,7 +45,61 @@ pub(crate) fn summarize(document: &Document, page_count: usize) -> PdfSummary {
             XrefType::CrossReferenceStream
         ),
         xref_repaired: document.xref_recovery.is_some(),
+        pdfa_claim: pdfa_claim(document),
     }
+}
+
+/// The most XMP metadata read when looking for a PDF/A claim.
+const MAX_XMP_BYTES: usize = 1024 * 1024;
+
+/// The PDF/A identification of the catalog's `/Metadata` stream (ISO 19005-1 §6.7.11 and later
+/// parts). PDF/A forbids filters on that stream, so a filtered one is not read (nor decompressed).
+fn pdfa_claim(document: &Document) -> Option<String> {
+    let metadata = document
+        .catalog()
+        .ok()?
+        .get_deref(b"Metadata", document)
+        .ok()?
+        .as_stream()
+        .ok()?;
+    if metadata.dict.has(b"Filter") {
+        return None;
+    }
+    let content = metadata
+        .content
+        .get(..metadata.content.len().min(MAX_XMP_BYTES))?;
+    parse_pdfa_claim(&String::from_utf8_lossy(content))
+}
+
+/// `PDF/A-{part}{conformance}` from XMP text, when it names a part (1 to 4).
+fn parse_pdfa_claim(xmp: &str) -> Option<String> {
+    let part = xmp_value(xmp, "pdfaid:part")?;
+    if !matches!(part.as_str(), "1" | "2" | "3" | "4") {
+        return None;
+    }
+    let conformance = xmp_value(xmp, "pdfaid:conformance")
+        .map(|level| level.to_ascii_uppercase())
+        .filter(|level| matches!(level.as_str(), "A" | "B" | "U" | "E" | "F"))
+        .unwrap_or_default();
+    Some(format!("PDF/A-{part}{conformance}"))
+}
+
+/// The value of an XMP property written as an attribute (`name="v"`) or an element
+/// (`<name>v</name>`).
+fn xmp_value(xmp: &str, name: &str) -> Option<String> {
+    let start = xmp.find(name)? + name.len();
+    let rest = xmp.get(start..)?.trim_start();
+    let value = if let Some(rest) = rest.strip_prefix('=') {
+        let rest = rest.trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let rest = rest.get(1..)?;
+        rest.get(..rest.find(quote)?)?
+    } else {
+        let rest = rest.strip_prefix('>')?;
+        rest.get(..rest.find('<')?)?
+    };
+    let value = value.trim();
+    (!value.is_empty() && value.len() <= 8).then(|| value.to_owned())
 }
 
 /// How deep a field hierarchy may nest before the rest of it is ignored.
@@ -125,5 +182,24 @@ fn resolve_dictionary<'a>(document: &'a Document, object: &'a Object) -> Option<
         Object::Dictionary(dictionary) => Some(dictionary),
         Object::Reference(id) => document.get_dictionary(*id).ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdfa_claims_are_read_from_attributes_and_elements() {
+        let attributes = r#"<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="2" pdfaid:conformance="b"/>"#;
+        assert_eq!(parse_pdfa_claim(attributes).as_deref(), Some("PDF/A-2B"));
+        let elements = "<pdfaid:part>1</pdfaid:part>\n<pdfaid:conformance>A</pdfaid:conformance>";
+        assert_eq!(parse_pdfa_claim(elements).as_deref(), Some("PDF/A-1A"));
+        assert_eq!(
+            parse_pdfa_claim("<pdfaid:part>4</pdfaid:part>").as_deref(),
+            Some("PDF/A-4")
+        );
+        assert_eq!(parse_pdfa_claim("<pdfaid:part>9</pdfaid:part>"), None);
+        assert_eq!(parse_pdfa_claim("<dc:title>no claim</dc:title>"), None);
     }
 }

@@ -8,7 +8,17 @@
 //! - `VANTHU_BENCH_DOCS`: corpus size (default 100,000);
 //! - `VANTHU_BENCH_QUERIES`: queries per kind for the index (default 200);
 //! - `VANTHU_BENCH_PG_QUERIES`: queries per kind for PostgreSQL (default 20; 0 skips it);
-//! - `VANTHU_BENCH_PG`: the `psql` connection options (default `-h 127.0.0.1 -U postgres`).
+//! - `VANTHU_BENCH_PG`: the `psql` connection options (default `-h 127.0.0.1 -U postgres`);
+//! - `VANTHU_BENCH_EXACT=1`: exact totals and facets on every query (every match visited, the
+//!   behaviour before bounded totals), instead of the application's default (totals exact up to
+//!   10,000, no facets);
+//! - `VANTHU_BENCH_DIR`: where the index and the results go (default `target/bench-search`), so
+//!   that indexes of two sizes can be kept;
+//! - `VANTHU_BENCH_REUSE_INDEX=1`: reuse the index of an earlier run of the same size (the corpus
+//!   is then not generated unless PostgreSQL runs too);
+//! - `VANTHU_BENCH_SLOWEST=N`: print the N slowest queries of each kind;
+//! - `VANTHU_BENCH_CHECK=0`: skip checking the pruned top 10 against the exhaustive one (the first
+//!   25 queries of each kind).
 //!
 //! PostgreSQL gets a scratch database, `vanthu_bench_search`, dropped at the end.
 
@@ -23,7 +33,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use search::{Filters, IndexedDocument, Scope, SearchIndex, SearchQuery, Sort, WriterOptions};
+use search::{
+    DEFAULT_TOTAL_UP_TO, Filters, IndexedDocument, Scope, SearchIndex, SearchQuery, Sort,
+    WriterOptions,
+};
 
 use crate::corpus::{CONTENT, Generator, Rng, SEARCHED_ORGANIZATION, unaccent};
 
@@ -42,15 +55,30 @@ fn main() {
     let documents = env_usize("VANTHU_BENCH_DOCS", 100_000);
     let per_kind = env_usize("VANTHU_BENCH_QUERIES", 200);
     let pg_per_kind = env_usize("VANTHU_BENCH_PG_QUERIES", 20);
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-search");
+    let out = std::env::var_os("VANTHU_BENCH_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-search"),
+        PathBuf::from,
+    );
     std::fs::create_dir_all(&out).unwrap();
     let mut report = String::new();
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     writeln!(report, "corpus: {documents} documents; {cpus} CPUs").unwrap();
 
+    // `VANTHU_BENCH_REUSE_INDEX=1` keeps an index of the same size from an earlier run (for
+    // profiling the queries); without PostgreSQL the corpus itself is then not generated.
+    let index_dir = out.join("index");
+    let reuse = std::env::var("VANTHU_BENCH_REUSE_INDEX").is_ok_and(|value| value == "1");
+    let existing = reuse
+        .then(|| SearchIndex::open_or_create(&index_dir).ok())
+        .flatten()
+        .filter(|index| index.num_docs() == documents as u64);
     let generator = Generator::new();
     let started = Instant::now();
-    let corpus = generate(&generator, documents);
+    let corpus = if existing.is_some() && pg_per_kind == 0 {
+        Vec::new()
+    } else {
+        generate(&generator, documents)
+    };
     let input_bytes: usize = corpus
         .iter()
         .map(|d| d.text.len() + d.subject.as_ref().map_or(0, String::len))
@@ -64,19 +92,12 @@ fn main() {
             .iter()
             .map(|d| d.text.split_whitespace().count())
             .sum::<usize>() as f64
-            / documents as f64
+            / documents.max(1) as f64
     )
     .unwrap();
     println!("{report}");
 
-    // Indexing: two threads, as on the 2-core target machine. `VANTHU_BENCH_REUSE_INDEX=1` keeps
-    // an index of the same size from an earlier run (for profiling the queries).
-    let index_dir = out.join("index");
-    let reuse = std::env::var("VANTHU_BENCH_REUSE_INDEX").is_ok_and(|value| value == "1");
-    let existing = reuse
-        .then(|| SearchIndex::open_or_create(&index_dir).ok())
-        .flatten()
-        .filter(|index| index.num_docs() == documents as u64);
+    // Indexing: two threads, as on the 2-core target machine.
     let index = match existing {
         Some(index) => {
             println!("index: reused");
@@ -125,6 +146,32 @@ fn main() {
     for (_, query) in queries.iter().step_by(per_kind.max(1) / 4 + 1) {
         index.search(query).unwrap();
     }
+    // The pruned top 10 must be the exhaustive one: the first 25 queries of each kind, checked.
+    let pruned = queries
+        .iter()
+        .filter(|(_, query)| query.total_up_to.is_some());
+    let check = std::env::var("VANTHU_BENCH_CHECK").map_or(true, |value| value != "0");
+    for (checked, (_, query)) in pruned.enumerate() {
+        if check && checked % per_kind.max(1) < 25 {
+            let mut exhaustive = query.clone();
+            exhaustive.total_up_to = None;
+            exhaustive.facets = true;
+            let (fast, slow) = (
+                index.search(query).unwrap(),
+                index.search(&exhaustive).unwrap(),
+            );
+            assert_eq!(fast.hits, slow.hits, "{:?}", query.text);
+            assert!(fast.total == slow.total || fast.total == DEFAULT_TOTAL_UP_TO);
+        }
+    }
+    let mode = match queries.first() {
+        Some((_, query)) if query.facets => "exact totals and facets (every match visited)",
+        _ => {
+            "totals exact up to 10,000, no facets, top 10 by MaxScore (checked against exhaustive)"
+        }
+    };
+    println!("queries: {mode}");
+    writeln!(report, "queries: {mode}").unwrap();
     let mut table = String::from(
         "| engine | clients | term p50/p95/p99 | unaccented | phrase | phrase + date | QPS | \
          mean total hits (term/unacc./phrase/date) |\n|---|---|---|---|---|---|---|---|\n",
@@ -140,6 +187,25 @@ fn main() {
         ));
     }
     println!("{table}");
+    // `VANTHU_BENCH_SLOWEST=N`: the N slowest queries of each kind, one client, for profiling.
+    let slowest = env_usize("VANTHU_BENCH_SLOWEST", 0);
+    if slowest > 0 {
+        let mut timed: Vec<(usize, Duration, &str, u64)> = queries
+            .iter()
+            .map(|(kind, query)| {
+                let started = Instant::now();
+                let results = index.search(query).unwrap();
+                (*kind, started.elapsed(), query.text.as_str(), results.total)
+            })
+            .collect();
+        timed.sort_by_key(|timed| std::cmp::Reverse(timed.1));
+        for (kind, name) in KINDS.iter().enumerate() {
+            for (_, latency, text, total) in timed.iter().filter(|t| t.0 == kind).take(slowest) {
+                let latency = latency.as_secs_f64() * 1e3;
+                println!("slow {name}: {latency:.1} ms {text:?} ({total})");
+            }
+        }
+    }
 
     if let Some(tsv) = pg_tsv {
         match postgres(&tsv, &queries, per_kind, pg_per_kind, documents) {
@@ -193,7 +259,7 @@ fn generate(generator: &Generator, documents: usize) -> Vec<IndexedDocument> {
 fn queries(generator: &Generator, documents: usize, per_kind: usize) -> Vec<(usize, SearchQuery)> {
     let mut rng = Rng::new(7);
     let content = corpus::Zipf::new(CONTENT.len());
-    let base = SearchQuery {
+    let mut base = SearchQuery {
         text: String::new(),
         scope: Scope {
             organization_id: SEARCHED_ORGANIZATION,
@@ -203,7 +269,14 @@ fn queries(generator: &Generator, documents: usize, per_kind: usize) -> Vec<(usi
         sort: Sort::Relevance,
         limit: 10,
         offset: 0,
+        total_up_to: Some(DEFAULT_TOTAL_UP_TO),
+        facets: false,
     };
+    let exact = std::env::var("VANTHU_BENCH_EXACT").is_ok_and(|value| value == "1");
+    if exact {
+        base.total_up_to = None;
+        base.facets = true;
+    }
     let mut all = Vec::new();
     for kind in 0..KINDS.len() {
         for _ in 0..per_kind {

@@ -5,8 +5,9 @@
 //!   another version is [`Error::Stale`] and must be rebuilt, never read).
 //! - [`IndexWriter`]: the one writer; [`IndexWriter::upsert`] an [`IndexedDocument`],
 //!   [`IndexWriter::delete`], [`IndexWriter::commit`].
-//! - [`SearchIndex::search`]: a [`SearchQuery`] (text, [`Scope`], [`Filters`], [`Sort`], page) to
-//!   [`SearchResults`] (total, hits with HTML-safe highlighted snippets, [`Facets`]).
+//! - [`SearchIndex::search`]: a [`SearchQuery`] (text, [`Scope`], [`Filters`], [`Sort`], page,
+//!   how far to count, whether to compute facets) to [`SearchResults`] (total and
+//!   [`TotalRelation`], hits with HTML-safe highlighted snippets, [`Facets`] on request).
 //!
 //! The index is derived data: the database and the extracted texts are the truth, and the
 //! application rebuilds the index from them. The scope (organisation and secrecy clearance) is part
@@ -31,10 +32,11 @@ pub use crate::document::IndexedDocument;
 pub use crate::error::Error;
 pub use crate::index::SearchIndex;
 pub use crate::query::{
-    Filters, MAX_QUERY_BYTES, MAX_QUERY_SYLLABLES, MAX_RESULT_WINDOW, Scope, SearchQuery, Sort,
+    DEFAULT_TOTAL_UP_TO, Filters, MAX_QUERY_BYTES, MAX_QUERY_SYLLABLES, MAX_RESULT_WINDOW, Scope,
+    SearchQuery, Sort,
 };
 pub use crate::schema::SCHEMA_VERSION;
-pub use crate::search::{Facets, SearchHit, SearchResults};
+pub use crate::search::{Facets, SearchHit, SearchResults, TotalRelation};
 pub use crate::writer::{IndexWriter, WriterOptions};
 
 #[cfg(test)]

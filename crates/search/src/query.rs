@@ -10,14 +10,18 @@
 //! The scope (organisation, secrecy clearance) and the filters are required clauses of the same
 //! query, never a filter applied afterwards: whatever does not match them is invisible to the hits,
 //! the total and the facets alike.
+//!
+//! [`build`] also returns an upper bound of each scoring part's BM25 score ([`Built`]): the search
+//! uses them to skip documents that cannot reach the top hits (MaxScore pruning, module `search`).
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
+use tantivy::Score;
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, Bm25StatisticsProvider, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery,
+    EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -32,6 +36,9 @@ pub const MAX_QUERY_BYTES: usize = 1024;
 pub const MAX_QUERY_SYLLABLES: usize = 64;
 /// The deepest result a search may page to (`offset + limit`).
 pub const MAX_RESULT_WINDOW: usize = 10_000;
+/// The usual bound of an exact total ([`SearchQuery::total_up_to`]): beyond it a search reports
+/// "at least 10,000", as Elasticsearch's `track_total_hits` does by default.
+pub const DEFAULT_TOTAL_UP_TO: u64 = 10_000;
 
 /// The highest secrecy level (top secret).
 const MAX_SECRECY: u8 = 3;
@@ -57,6 +64,12 @@ pub struct SearchQuery {
     pub limit: usize,
     /// How many hits to skip.
     pub offset: usize,
+    /// Count the matches exactly only up to this many (`None`: always exactly). Beyond it the
+    /// total is this bound and [`crate::TotalRelation::AtLeast`], and the top hits need not visit
+    /// every match.
+    pub total_up_to: Option<u64>,
+    /// Compute the facet counts (they visit every match, and make the total exact).
+    pub facets: bool,
 }
 
 /// The part of the index a user may see, decided by the application from the user's rights.
@@ -177,14 +190,43 @@ fn clause(text: &str, quoted: bool) -> Option<Clause> {
     })
 }
 
+/// The tantivy query of a search, with what the top-hits search needs to prune.
+pub(crate) struct Built {
+    /// The whole query: scope, filters, text clauses (required) and ranking boosts (optional).
+    pub(crate) query: Box<dyn Query>,
+    /// The required part alone (scope, filters, text clauses): [`Built::query`] scores a document
+    /// as this part's score plus those of the optional boosts it matches, in their order.
+    pub(crate) required: Box<dyn Query>,
+    /// Whether the score comes from text clauses, so that [`Built::required_bound`] and
+    /// [`Built::optionals`] describe it (false for an empty text, which scores every match the
+    /// same).
+    pub(crate) scored: bool,
+    /// An upper bound of the required part's score: the sum of the text clauses' BM25 bounds
+    /// (the scope and filter clauses score 0).
+    pub(crate) required_bound: Score,
+    /// The optional boosts, each with an upper bound of what it adds to a score.
+    pub(crate) optionals: Vec<Optional>,
+}
+
+/// One optional scoring clause, boosted, and an upper bound of its score.
+pub(crate) struct Optional {
+    pub(crate) query: Box<dyn Query>,
+    pub(crate) bound: Score,
+    /// The terms its BM25 weight is computed from (one field): a term query's single term, or a
+    /// phrase's terms. The search tightens [`Optional::bound`] per segment from their block-max
+    /// information.
+    pub(crate) terms: Vec<Term>,
+}
+
 /// Builds the tantivy query: scope and filters as zero-scoring required clauses, every text clause
-/// required, and the ranking boosts optional.
+/// required, and the ranking boosts optional; `stats` (the searcher) gives the score bounds.
 pub(crate) fn build(
     query: &SearchQuery,
     parsed: &ParsedText,
     fields: &Fields,
     skip: &ScopeShortcuts,
-) -> Result<Box<dyn Query>, Error> {
+    stats: &dyn Bm25StatisticsProvider,
+) -> Result<Built, Error> {
     if query.scope.clearance > MAX_SECRECY {
         return Err(Error::InvalidQuery {
             reason: "clearance above 3",
@@ -201,9 +243,16 @@ pub(crate) fn build(
         ))));
     }
     if !skip.secrecy {
-        let allowed = (0..=query.scope.clearance)
-            .map(|level| Term::from_field_u64(fields.secrecy, u64::from(level)));
-        clauses.push(filter(Box::new(TermSetQuery::new(allowed))));
+        // Every document has exactly one level, so "at most the clearance" is "none of the
+        // levels above it": excluding the few documents above it costs a seek in a short posting
+        // list per match, where a set of the allowed levels would first build a bitset of nearly
+        // every document of each segment.
+        for level in query.scope.clearance.saturating_add(1)..=MAX_SECRECY {
+            clauses.push((
+                Occur::MustNot,
+                term_query(Term::from_field_u64(fields.secrecy, u64::from(level))),
+            ));
+        }
     }
     let keywords = [
         (fields.type_code, &query.filters.type_code),
@@ -234,15 +283,40 @@ pub(crate) fn build(
             bound(query.filters.date_to),
         ))));
     }
+    let mut required_bound = 0.0;
+    let mut scoring: Vec<Scoring> = Vec::new();
     for clause in &parsed.clauses {
-        clauses.push((Occur::Must, text_clause(clause, fields)));
-        clauses.extend(boosts(clause, fields));
+        let text = text_clause(clause, fields);
+        required_bound += bound(stats, &text.terms, 1.0)?;
+        clauses.push((Occur::Must, text.query));
+        scoring.extend(boosts(clause, fields));
     }
-    clauses.extend(proximity_boosts(parsed, fields));
+    scoring.extend(proximity_boosts(parsed, fields));
+    let scored = !parsed.clauses.is_empty();
     if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
         clauses.push((Occur::Must, Box::new(AllQuery)));
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    let required: Vec<(Occur, Box<dyn Query>)> = clauses
+        .iter()
+        .map(|(occur, query)| (*occur, query.box_clone()))
+        .collect();
+    let mut optionals = Vec::new();
+    for boost in scoring {
+        let boosted: Box<dyn Query> = Box::new(BoostQuery::new(boost.query, boost.boost));
+        optionals.push(Optional {
+            query: boosted.box_clone(),
+            bound: bound(stats, &boost.terms, boost.boost)?,
+            terms: boost.terms,
+        });
+        clauses.push((Occur::Should, boosted));
+    }
+    Ok(Built {
+        query: Box::new(BooleanQuery::new(clauses)),
+        required: Box::new(BooleanQuery::new(required)),
+        scored,
+        required_bound,
+        optionals,
+    })
 }
 
 /// Scope clauses that the current snapshot makes redundant, found by the caller from document
@@ -255,20 +329,47 @@ pub(crate) struct ScopeShortcuts {
     pub(crate) secrecy: bool,
 }
 
+/// A scoring query with the terms its BM25 weight is computed from, and its boost.
+struct Scoring {
+    query: Box<dyn Query>,
+    terms: Vec<Term>,
+    boost: Score,
+}
+
+/// An upper bound of the BM25 score of a term or phrase query over `terms`, times `boost`: the
+/// weight tantivy gives it (`idf · (1 + k1)`, the idfs summed for a phrase) is the limit of its
+/// score as the frequency grows. A little is added for the rounding of sums of scores.
+fn bound(stats: &dyn Bm25StatisticsProvider, terms: &[Term], boost: Score) -> Result<Score, Error> {
+    if terms.is_empty() {
+        return Ok(0.0);
+    }
+    let weight = Bm25Weight::for_terms(stats, terms)?.boost_by(boost);
+    Ok(weight.max_score() * 1.001 + 1e-4)
+}
+
 fn term_query(term: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
 }
 
 /// The required part of one clause: a folded term, a bigram term, or a phrase of bigrams.
-fn text_clause(clause: &Clause, fields: &Fields) -> Box<dyn Query> {
+fn text_clause(clause: &Clause, fields: &Fields) -> Scoring {
+    let scoring = |query: Box<dyn Query>, terms: Vec<Term>| Scoring {
+        query,
+        terms,
+        boost: 1.0,
+    };
     match clause.folded.as_slice() {
-        [single] => term_query(Term::from_field_text(fields.all_folded, single)),
+        [single] => {
+            let term = Term::from_field_text(fields.all_folded, single);
+            scoring(term_query(term.clone()), vec![term])
+        }
         keys => {
             let bigrams = bigram_cover(keys, fields.all_bigram);
+            let terms = bigrams.iter().map(|(_, term)| term.clone()).collect();
             match bigrams.as_slice() {
-                [(_, single)] => term_query(single.clone()),
-                [] => Box::new(EmptyQuery),
-                _ => Box::new(PhraseQuery::new_with_offset(bigrams)),
+                [(_, single)] => scoring(term_query(single.clone()), terms),
+                [] => scoring(Box::new(EmptyQuery), terms),
+                _ => scoring(Box::new(PhraseQuery::new_with_offset(bigrams)), terms),
             }
         }
     }
@@ -298,36 +399,41 @@ fn bigram_cover(keys: &[String], field: Field) -> Vec<(usize, Term)> {
 /// The optional boosts of one clause: the same match in the subject, and its exact keys. When
 /// every syllable of the clause was typed with diacritics, the subject boost asks for them too, so
 /// that a subject matching only once folded ("bản" for `bán`) cannot outrank an exact match.
-fn boosts(clause: &Clause, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
-    let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+fn boosts(clause: &Clause, fields: &Fields) -> Vec<Scoring> {
+    let mut boosts = Vec::new();
     let (field, keys) = if clause.exact.len() == clause.folded.len() {
         (fields.subject_exact, &clause.exact)
     } else {
         (fields.subject_folded, &clause.folded)
     };
-    let subject: Box<dyn Query> = match keys.as_slice() {
-        [single] => term_query(Term::from_field_text(field, single)),
-        keys => Box::new(PhraseQuery::new(
-            keys.iter()
-                .map(|key| Term::from_field_text(field, key))
-                .collect(),
-        )),
+    let terms: Vec<Term> = keys
+        .iter()
+        .map(|key| Term::from_field_text(field, key))
+        .collect();
+    let subject: Box<dyn Query> = match terms.as_slice() {
+        [single] => term_query(single.clone()),
+        terms => Box::new(PhraseQuery::new(terms.to_vec())),
     };
-    boosts.push((
-        Occur::Should,
-        Box::new(BoostQuery::new(subject, SUBJECT_BOOST)),
-    ));
+    boosts.push(Scoring {
+        query: subject,
+        terms,
+        boost: SUBJECT_BOOST,
+    });
     for exact in &clause.exact {
-        let term = term_query(Term::from_field_text(fields.all_exact, exact));
-        boosts.push((Occur::Should, Box::new(BoostQuery::new(term, EXACT_BOOST))));
+        let term = Term::from_field_text(fields.all_exact, exact);
+        boosts.push(Scoring {
+            query: term_query(term.clone()),
+            terms: vec![term],
+            boost: EXACT_BOOST,
+        });
     }
     boosts
 }
 
 /// Adjacent single-syllable clauses of an unquoted query: documents where they stand together
 /// ("cai cach" typed as two words) rank above those where they are apart.
-fn proximity_boosts(parsed: &ParsedText, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
-    let mut boosts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+fn proximity_boosts(parsed: &ParsedText, fields: &Fields) -> Vec<Scoring> {
+    let mut boosts = Vec::new();
     let mut pair = String::new();
     for window in parsed.clauses.windows(2) {
         if let [first, second] = window
@@ -336,11 +442,12 @@ fn proximity_boosts(parsed: &ParsedText, fields: &Fields) -> Vec<(Occur, Box<dyn
             && !second.phrase
         {
             bigram(first_key, second_key, &mut pair);
-            let term = term_query(Term::from_field_text(fields.all_bigram, &pair));
-            boosts.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(term, PROXIMITY_BOOST)),
-            ));
+            let term = Term::from_field_text(fields.all_bigram, &pair);
+            boosts.push(Scoring {
+                query: term_query(term.clone()),
+                terms: vec![term],
+                boost: PROXIMITY_BOOST,
+            });
         }
     }
     boosts

@@ -1,16 +1,34 @@
-//! Running a [`SearchQuery`]: hits with snippets, the exact total, and facet counts, all from one
-//! pass over the documents that match the query, scope included.
+//! Running a [`SearchQuery`]: hits with snippets, the total, and facet counts, over the
+//! documents that match the query, scope included.
+//!
+//! Facets (on request) visit every match and make the total exact, in one pass with the top hits.
+//! Without them, the total is counted exactly only up to [`SearchQuery::total_up_to`], and the
+//! top hits by relevance come from a MaxScore search (Turtle and Flood, 1995): each optional boost
+//! has a BM25 upper bound ([`query::Built`]), and once the tenth best score so far exceeds what a
+//! document could reach without some boosts, only the documents matching one of the others are
+//! scored. Boosts on the subject are rare and weigh most, so after the first few hundred matches
+//! the search jumps from subject match to subject match instead of scoring every one of the
+//! hundreds of thousands of documents a common word matches. The hits are exactly those of an
+//! exhaustive search: same scores, same order (ties by document id).
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
+use tantivy::query::{
+    Bm25StatisticsProvider, Bm25Weight, EnableScoring, Query, Scorer, Weight,
+};
+use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentOrdinal, SegmentReader};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use crate::query::{self, MAX_RESULT_WINDOW, ParsedText, ScopeShortcuts, SearchQuery, Sort};
+use tantivy::{SeekDangerResult, TERMINATED, TantivyDocument, Term};
+
+use crate::query::{
+    self, Built, MAX_RESULT_WINDOW, Optional, ParsedText, ScopeShortcuts, SearchQuery, Sort,
+};
 use crate::schema::{DATE_DAYS, Fields, ID, ISSUER, TYPE_CODE};
 use crate::snippet::{Highlighter, opening};
 use crate::{Error, SearchIndex};
@@ -21,12 +39,25 @@ const MAX_FACET_VALUES: usize = 100;
 /// What a search found.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchResults {
-    /// How many documents match (in scope, filters included), not only those on this page.
+    /// How many documents match (in scope, filters included), not only those on this page; a
+    /// lower bound when [`SearchResults::total_relation`] is [`TotalRelation::AtLeast`].
     pub total: u64,
+    /// Whether [`SearchResults::total`] is exact.
+    pub total_relation: TotalRelation,
     /// The requested page of hits, in the requested order.
     pub hits: Vec<SearchHit>,
-    /// Counts per metadata value over all matching documents.
-    pub facets: Facets,
+    /// Counts per metadata value over all matching documents, when asked for.
+    pub facets: Option<Facets>,
+}
+
+/// How a total relates to the true number of matches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TotalRelation {
+    /// The total is the number of matches.
+    #[default]
+    Exact,
+    /// More documents match than were counted: the total is a lower bound.
+    AtLeast,
 }
 
 /// One matching document.
@@ -58,64 +89,614 @@ impl SearchIndex {
     /// [`query::MAX_RESULT_WINDOW`] or a clearance above 3; [`Error::Backend`] from the engine.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, Error> {
         let window = query.offset.checked_add(query.limit);
-        if window.is_none_or(|window| window > MAX_RESULT_WINDOW) {
+        let Some(window) = window.filter(|window| *window <= MAX_RESULT_WINDOW) else {
             return Err(Error::InvalidQuery {
                 reason: "page beyond the result window",
             });
-        }
+        };
         let parsed = ParsedText::parse(&query.text)?;
         let searcher = self.searcher();
         let fields = self.fields();
         let shortcuts = scope_shortcuts(&searcher, fields, query)?;
-        let tantivy_query = query::build(query, &parsed, fields, &shortcuts)?;
-        let facets = FacetCollector;
-        let (top, total, facets): (Vec<(Score, DocAddress)>, usize, Facets) = if query.limit == 0 {
-            let (total, facets) = searcher.search(&*tantivy_query, &(Count, facets))?;
-            (Vec::new(), total, facets)
+        let built = query::build(query, &parsed, fields, &shortcuts, &searcher)?;
+        let t0 = std::time::Instant::now(); // TRACE
+        let (top, total, total_relation, facets) = if query.facets {
+            let (top, total, facets) = exhaustive(&searcher, &*built.query, query)?;
+            (top, total, TotalRelation::Exact, Some(facets))
         } else {
-            // Ties are broken by document id, so that the order never depends on where a
-            // document happens to sit in the index (a rebuild gives identical results).
-            let by_id = (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc);
-            let page = TopDocs::with_limit(query.limit).and_offset(query.offset);
-            let (top, total, facets) = match query.sort {
-                Sort::Relevance => {
-                    let by_score = (SortBySimilarityScore, Order::Desc);
-                    let (top, total, facets) = searcher.search(
-                        &*tantivy_query,
-                        &(page.order_by((by_score, by_id)), Count, facets),
-                    )?;
-                    let top = top
-                        .into_iter()
-                        .map(|((score, _), address)| (score, address));
-                    (top.collect(), total, facets)
+            let top = match query.sort {
+                _ if query.limit == 0 => Vec::new(),
+                Sort::Relevance if built.scored => {
+                    let top = top_by_score(&searcher, &built, window)?;
+                    top.into_iter().skip(query.offset).collect()
                 }
-                Sort::DateDesc | Sort::DateAsc => {
-                    let order = match query.sort {
-                        Sort::DateAsc => Order::Asc,
-                        Sort::Relevance | Sort::DateDesc => Order::Desc,
-                    };
-                    let by_date = (SortByStaticFastValue::<i64>::for_field(DATE_DAYS), order);
-                    let (top, total, facets) = searcher.search(
-                        &*tantivy_query,
-                        &(page.order_by((by_date, by_id)), Count, facets),
-                    )?;
-                    let top = top.into_iter().map(|(_, address)| (0.0, address));
-                    (top.collect(), total, facets)
+                Sort::Relevance | Sort::DateDesc | Sort::DateAsc => {
+                    page(&searcher, &*built.query, query, Count)?.0
                 }
             };
-            (top, total, facets)
+            let t1 = t0.elapsed(); // TRACE
+            let (total, relation) = count(&searcher, &*built.query, query.total_up_to)?;
+            if std::env::var_os("TRACE").is_some() { eprintln!("TRACE top {:?} count {:?}", t1, t0.elapsed() - t1); } // TRACE
+            (top, total, relation, None)
         };
+        let t2 = std::time::Instant::now(); // TRACE
         let highlighter = Highlighter::new(&parsed);
         let hits = top
             .into_iter()
             .map(|(score, address)| hit(&searcher, fields, &highlighter, score, address))
             .collect::<Result<Vec<_>, Error>>()?;
+        if std::env::var_os("TRACE").is_some() { eprintln!("TRACE hits {:?}", t2.elapsed()); } // TRACE
         Ok(SearchResults {
-            total: total as u64,
+            total,
+            total_relation,
             hits,
             facets,
         })
     }
+}
+
+/// One page of hits in the query's order, collected with `extra` in the same pass over every
+/// match. Ties are broken by document id, so that the order never depends on where a document
+/// happens to sit in the index (a rebuild gives identical results).
+fn page<C: Collector>(
+    searcher: &Searcher,
+    tantivy_query: &dyn Query,
+    query: &SearchQuery,
+    extra: C,
+) -> Result<(Page, C::Fruit), Error> {
+    let by_id = (SortByStaticFastValue::<i64>::for_field(ID), Order::Asc);
+    let page = TopDocs::with_limit(query.limit).and_offset(query.offset);
+    match query.sort {
+        Sort::Relevance => {
+            let by_score = (SortBySimilarityScore, Order::Desc);
+            let (top, fruit) =
+                searcher.search(tantivy_query, &(page.order_by((by_score, by_id)), extra))?;
+            let top = top
+                .into_iter()
+                .map(|((score, _), address)| (score, address));
+            Ok((top.collect(), fruit))
+        }
+        Sort::DateDesc | Sort::DateAsc => {
+            let order = match query.sort {
+                Sort::DateAsc => Order::Asc,
+                Sort::Relevance | Sort::DateDesc => Order::Desc,
+            };
+            let by_date = (SortByStaticFastValue::<i64>::for_field(DATE_DAYS), order);
+            let (top, fruit) =
+                searcher.search(tantivy_query, &(page.order_by((by_date, by_id)), extra))?;
+            let top = top.into_iter().map(|(_, address)| (0.0, address));
+            Ok((top.collect(), fruit))
+        }
+    }
+}
+
+/// One pass over every match: the page, the exact total and the facets.
+fn exhaustive(
+    searcher: &Searcher,
+    tantivy_query: &dyn Query,
+    query: &SearchQuery,
+) -> Result<(Page, u64, Facets), Error> {
+    if query.limit == 0 {
+        let (total, facets) = searcher.search(tantivy_query, &(Count, FacetCollector))?;
+        return Ok((Vec::new(), total as u64, facets));
+    }
+    let (top, (total, facets)) = page(searcher, tantivy_query, query, (Count, FacetCollector))?;
+    Ok((top, total as u64, facets))
+}
+
+/// Counts the matches, exactly up to `up_to` (all of them when `None`).
+fn count(
+    searcher: &Searcher,
+    query: &dyn Query,
+    up_to: Option<u64>,
+) -> Result<(u64, TotalRelation), Error> {
+    let Some(up_to) = up_to else {
+        return Ok((searcher.search(query, &Count)? as u64, TotalRelation::Exact));
+    };
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut total: u64 = 0;
+    for reader in searcher.segment_readers() {
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                total += 1;
+                if total > up_to {
+                    return Ok((up_to, TotalRelation::AtLeast));
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok((total, TotalRelation::Exact))
+}
+
+/// One page of hits: each one's score (0 when sorted by date) and address.
+type Page = Vec<(Score, DocAddress)>;
+
+/// A candidate hit; the greatest is the worst (the lowest score, then the highest id), so that
+/// a max-heap of them keeps the worst of the best on top.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    score: Score,
+    id: i64,
+    address: DocAddress,
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Candidate) -> Ordering {
+        other
+            .score
+            .total_cmp(&self.score)
+            .then(self.id.cmp(&other.id))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Candidate) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Candidate) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Candidate {}
+
+/// The best `k` documents by score, then id: the first `k` of an exhaustive search, found with
+/// MaxScore pruning (module documentation). Segments share one heap, so that a later segment
+/// starts with the threshold the earlier ones reached.
+///
+/// A document's score is computed as [`Built::query`] computes it, so that both agree to the bit:
+/// the required part's score, plus the optional boosts it matches summed in their order.
+fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Error> {
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let required = built.required.weight(scoring)?;
+    let mut weights: Vec<Box<dyn Weight>> = Vec::with_capacity(built.optionals.len());
+    for optional in &built.optionals {
+        weights.push(optional.query.weight(scoring)?);
+    }
+    let mut best: BinaryHeap<Candidate> = BinaryHeap::with_capacity(k + 1);
+    'segments: for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+        let ordinal = ordinal as SegmentOrdinal;
+        // Each optional clause's bound in this segment (block-max information), and the clauses
+        // by bound, least first: a prefix of them is what a document may lack.
+        let mut bounds: Vec<Score> = Vec::with_capacity(built.optionals.len());
+        for optional in &built.optionals {
+            bounds.push(segment_bound(searcher, reader, optional)?);
+        }
+        let mut by_bound: Vec<usize> = (0..bounds.len()).collect();
+        by_bound.sort_by(|left, right| {
+            let bound = |index: &usize| bounds.get(*index).copied().unwrap_or(0.0);
+            bound(left).total_cmp(&bound(right))
+        });
+        let sorted: Vec<Score> = by_bound
+            .iter()
+            .filter_map(|index| bounds.get(*index).copied())
+            .collect();
+        let plan_now = |best: &BinaryHeap<Candidate>| -> Plan {
+            match essentials(best, k, built.required_bound, &sorted) {
+                // Back from positions in `sorted` to the optional clauses' own indices, and the
+                // clauses that a document must match to reach the threshold.
+                Plan::Essential(positions, _) => Plan::Essential(
+                    positions
+                        .into_iter()
+                        .filter_map(|position| by_bound.get(position).copied())
+                        .collect(),
+                    musts(best, built.required_bound, &bounds),
+                ),
+                other => other,
+            }
+        };
+        let mut plan = plan_now(&best);
+        if std::env::var_os("TRACE").is_some() { eprintln!("TRACE seg {ordinal} max_doc {} req {} bounds {:?} global {:?} plan {:?}", reader.max_doc(), built.required_bound, bounds, built.optionals.iter().map(|o| o.bound).collect::<Vec<_>>(), plan); } // TRACE
+        if plan == Plan::Done {
+            // No document of this segment can enter the top k.
+            continue;
+        }
+        let ids = reader.fast_fields().i64(ID)?;
+        let alive = reader.alive_bitset();
+        let is_alive = |doc: DocId| alive.is_none_or(|alive| alive.is_alive(doc));
+        let mut required = required.scorer(reader, 1.0)?;
+        let mut optionals: Vec<Cursor> = Vec::with_capacity(weights.len());
+        for weight in &weights {
+            optionals.push(Cursor::new(weight.scorer(reader, 1.0)?));
+        }
+        // Jumping from match to match of the essential clauses pays when they are much rarer
+        // than the matches of the required part.
+        let required_cost = u64::from(required.size_hint());
+        let cheap = |plan: &Plan, optionals: &[Cursor]| {
+            let Plan::Essential(essential, must) = plan else {
+                return false;
+            };
+            let size = |index: &usize| {
+                optionals
+                    .get(*index)
+                    .map_or(0, |cursor| u64::from(cursor.scorer.size_hint()))
+            };
+            let cost: u64 = if must.is_empty() {
+                essential.iter().map(size).sum()
+            } else {
+                must.iter().map(size).min().unwrap_or(0)
+            };
+            cost < required_cost
+        };
+        let offer_at = |best: &mut BinaryHeap<Candidate>,
+                        required: &mut Box<dyn Scorer>,
+                        optionals: &mut [Cursor],
+                        doc: DocId| {
+            let mut boosts = 0.0;
+            for cursor in optionals.iter_mut() {
+                if cursor.matches(doc) {
+                    boosts += cursor.scorer.score();
+                }
+            }
+            let candidate = Candidate {
+                score: required.score() + boosts,
+                id: ids.first(doc).unwrap_or_default(),
+                address: DocAddress::new(ordinal, doc),
+            };
+            offer(best, k, candidate)
+        };
+        // Every match of the required part, until the essential clauses are rare enough.
+        let mut doc = required.doc();
+        let mut jumping = cheap(&plan, &optionals);
+        while !jumping && doc != TERMINATED {
+            if is_alive(doc) && offer_at(&mut best, &mut required, &mut optionals, doc) {
+                plan = plan_now(&best);
+                if plan == Plan::Done {
+                    continue 'segments;
+                }
+                jumping = cheap(&plan, &optionals);
+            }
+            doc = required.advance();
+            if jumping {
+                break;
+            }
+        }
+        // Then only the matches of the essential clauses (or, when some clauses must match for a
+        // document to reach the threshold, the matches of all of those), each checked against the
+        // required part alone (`seek_danger`: a phrase is verified at that document only).
+        let mut position = doc;
+        let (mut n_targets, mut n_checked, mut n_found) = (0u64, 0u64, 0u64); // TRACE
+        let phase1_end = doc; // TRACE
+        while jumping && position != TERMINATED {
+            let Plan::Essential(essential, must) = &plan else {
+                break;
+            };
+            let target = if must.is_empty() {
+                let mut target = TERMINATED;
+                for index in essential {
+                    if let Some(cursor) = optionals.get_mut(*index) {
+                        target = target.min(cursor.position(position));
+                    }
+                }
+                target
+            } else {
+                all_of(&mut optionals, must, position)
+            };
+            if target == TERMINATED {
+                break;
+            }
+            n_targets += 1; // TRACE
+            // What the target can reach at most: the clauses known to match it, as they score
+            // there, nothing for those known not to, and every other part at its bound. Below the
+            // worst score kept, it is passed over without checking the required part.
+            if let Some(worst) = best.peek().filter(|_| best.len() >= k) {
+                let mut reachable = built.required_bound;
+                for (index, cursor) in optionals.iter_mut().enumerate() {
+                    if cursor.valid && cursor.next == target {
+                        reachable += cursor.scorer.score();
+                    } else if cursor.next <= target {
+                        reachable += bounds.get(index).copied().unwrap_or(Score::INFINITY);
+                    }
+                }
+                if reachable < worst.score {
+                    position = target + 1;
+                    continue;
+                }
+            }
+            n_checked += 1; // TRACE
+            match required.seek_danger(target) {
+                SeekDangerResult::SeekLowerBound(bound) => {
+                    position = bound.max(target + 1);
+                    continue;
+                }
+                SeekDangerResult::Found => position = target + 1,
+            }
+            n_found += 1; // TRACE
+            if is_alive(target) && offer_at(&mut best, &mut required, &mut optionals, target) {
+                plan = plan_now(&best);
+                if plan == Plan::Done {
+                    continue 'segments;
+                }
+            }
+        }
+        if std::env::var_os("TRACE").is_some() { eprintln!("TRACE   phase1 until {phase1_end} targets {n_targets} checked {n_checked} found {n_found} plan {:?}", plan); } // TRACE
+    }
+    let mut top = best.into_vec();
+    top.sort();
+    if std::env::var_os("TRACE").is_some() { eprintln!("TRACE threshold {:?}", top.last().map(|c| c.score)); } // TRACE
+    Ok(top
+        .into_iter()
+        .map(|candidate| (candidate.score, candidate.address))
+        .collect())
+}
+
+/// An optional clause's scorer, moved only forward, by `seek_danger` where that avoids work (a
+/// phrase checked at one document instead of searched for).
+struct Cursor {
+    scorer: Box<dyn Scorer>,
+    /// The lowest document the scorer can still match.
+    next: DocId,
+    /// Whether the scorer stands on `next` (after a `seek_danger` that missed, it stands nowhere
+    /// in particular and only `seek_danger` may move it).
+    valid: bool,
+}
+
+impl Cursor {
+    fn new(scorer: Box<dyn Scorer>) -> Cursor {
+        let next = scorer.doc();
+        Cursor {
+            scorer,
+            next,
+            valid: true,
+        }
+    }
+
+    /// Whether the clause matches `doc`; it then stands on it. `doc` never decreases from one
+    /// call to the next.
+    fn matches(&mut self, doc: DocId) -> bool {
+        if self.next > doc {
+            return false;
+        }
+        if self.valid && self.next == doc {
+            return true;
+        }
+        match self.scorer.seek_danger(doc) {
+            SeekDangerResult::Found => {
+                (self.next, self.valid) = (doc, true);
+                true
+            }
+            SeekDangerResult::SeekLowerBound(bound) => {
+                (self.next, self.valid) = (bound, false);
+                false
+            }
+        }
+    }
+
+    /// The clause's first match at or after `from`, standing on it.
+    fn position(&mut self, from: DocId) -> DocId {
+        if self.valid && self.next >= from {
+            return self.next;
+        }
+        if self.valid {
+            self.next = self.scorer.seek(from);
+            return self.next;
+        }
+        let mut target = from.max(self.next);
+        while target != TERMINATED {
+            match self.scorer.seek_danger(target) {
+                SeekDangerResult::Found => {
+                    (self.next, self.valid) = (target, true);
+                    return target;
+                }
+                SeekDangerResult::SeekLowerBound(bound) => target = bound.max(target + 1),
+            }
+        }
+        self.next = TERMINATED;
+        TERMINATED
+    }
+}
+
+/// The first document at or after `from` that every clause of `must` matches (a leapfrog
+/// intersection, each clause moved by seeks), every one of them standing on it; `TERMINATED` when
+/// none is left.
+fn all_of(optionals: &mut [Cursor], must: &[usize], from: DocId) -> DocId {
+    let mut target = from;
+    'candidates: loop {
+        for index in must {
+            let Some(cursor) = optionals.get_mut(*index) else {
+                continue;
+            };
+            let at = cursor.position(target);
+            if at == TERMINATED {
+                return TERMINATED;
+            }
+            if at > target {
+                target = at;
+                continue 'candidates;
+            }
+        }
+        return target;
+    }
+}
+
+/// Adds a candidate if it belongs among the best `k`; returns whether the threshold may have
+/// moved (the heap is full and changed).
+fn offer(best: &mut BinaryHeap<Candidate>, k: usize, candidate: Candidate) -> bool {
+    if best.len() < k {
+        best.push(candidate);
+        return best.len() == k;
+    }
+    match best.peek() {
+        Some(worst) if candidate < *worst => {
+            best.pop();
+            best.push(candidate);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Which matches may still enter the top `k`.
+#[derive(Debug, PartialEq, Eq)]
+enum Plan {
+    /// Any match: every one is scored.
+    All,
+    /// Only those matching one of the first optional clauses (indices into the bounds), and all
+    /// of the second ones (clauses without which the threshold is out of reach; often none).
+    Essential(Vec<usize>, Vec<usize>),
+    /// None: the search is over.
+    Done,
+}
+
+/// What the worst score kept lets through: until the heap is full, any match; then the matches of
+/// all but the longest prefix of optional clauses (`bounds` ascending) whose bounds, with the
+/// required part's, stay below that score. A document matching only those cannot beat it, nor tie
+/// it (the bounds are strict, and a tie keeps the lower id, already kept).
+fn essentials(best: &BinaryHeap<Candidate>, k: usize, required: Score, bounds: &[Score]) -> Plan {
+    let threshold = match best.peek() {
+        Some(worst) if best.len() >= k => worst.score,
+        _ => return Plan::All,
+    };
+    if required >= threshold {
+        return Plan::All;
+    }
+    let mut reachable = required;
+    let mut prefix = 0;
+    for bound in bounds {
+        if reachable + bound >= threshold {
+            break;
+        }
+        reachable += bound;
+        prefix += 1;
+    }
+    if prefix == bounds.len() {
+        return Plan::Done;
+    }
+    Plan::Essential((prefix..bounds.len()).collect(), Vec::new())
+}
+
+/// The optional clauses (indices into `bounds`, the highest bound first) that a document must
+/// match to reach the worst score kept: without one of them, the required part's bound and every
+/// other clause's bound stay below it.
+fn musts(best: &BinaryHeap<Candidate>, required: Score, bounds: &[Score]) -> Vec<usize> {
+    let Some(worst) = best.peek() else {
+        return Vec::new();
+    };
+    let mut must: Vec<usize> = (0..bounds.len())
+        .filter(|index| {
+            let others: Score = bounds
+                .iter()
+                .enumerate()
+                .filter(|(other, _)| other != index)
+                .map(|(_, bound)| *bound)
+                .sum();
+            required + others < worst.score
+        })
+        .collect();
+    must.sort_by(|left, right| {
+        let bound = |index: &usize| bounds.get(*index).copied().unwrap_or(0.0);
+        bound(right).total_cmp(&bound(left))
+    });
+    must
+}
+
+/// An upper bound of an optional clause's score in one segment, at most its global bound
+/// ([`Optional::bound`], `idf · (1 + k1) · boost`, the limit as the term frequency grows): that
+/// bound scaled by the largest term-frequency factor its terms reach in the segment
+/// ([`tf_factor_bound`]; a phrase occurs at most as often as each of its terms, in the same
+/// field of the same document). 0 when a term is missing from the segment.
+fn segment_bound(
+    searcher: &Searcher,
+    reader: &SegmentReader,
+    optional: &Optional,
+) -> Result<Score, Error> {
+    let mut factor: Score = 1.0;
+    for term in &optional.terms {
+        factor = factor.min(tf_factor_bound(searcher, reader, term)?);
+        if factor <= 0.0 {
+            return Ok(0.0);
+        }
+    }
+    if factor >= 1.0 {
+        return Ok(optional.bound);
+    }
+    // The global bound already carries a margin for the rounding of sums; this one adds its own.
+    Ok((optional.bound * factor * 1.001 + 1e-4).min(optional.bound))
+}
+
+/// Posting lists longer than this fraction of a segment keep the global bound: reading their
+/// block-max information costs more than the bound saves (such common words weigh little).
+const BLOCK_MAX_MAX_SHARE: u32 = 4;
+
+/// The largest BM25 term-frequency factor, `tf / (tf + k1 · (1 − b + b · length / average))` with
+/// the index-wide average length the searcher scores with, that any document of the segment
+/// containing `term` can reach: 1 when unknown, 0 when no document of the segment has the term.
+///
+/// Each full block of a posting list records the (length, frequency) pair of its document with the
+/// largest factor under the segment's own average length (tantivy's block-max information). Read
+/// under that same average, the largest of them is the segment's largest factor `f_s` exactly. The
+/// index-wide average `a` differs from the segment's `a_s`: for any length, the normalisation
+/// `k1 · (1 − b + b · length / a)` is at least `r = min(1, a_s / a)` times the segment's, so a
+/// factor under `a` is at most `f_s / r`.
+fn tf_factor_bound(searcher: &Searcher, reader: &SegmentReader, term: &Term) -> Result<Score, Error> {
+    let field = term.field();
+    let has_freqs = searcher
+        .schema()
+        .get_field_entry(field)
+        .field_type()
+        .get_index_record_option()
+        .is_some_and(|option| option.has_freq());
+    if !has_freqs {
+        return Ok(1.0);
+    }
+    let inverted = reader.inverted_index(field)?;
+    let Some(info) = inverted.get_term_info(term).map_err(backend)? else {
+        return Ok(0.0);
+    };
+    let Some(fieldnorms) = reader.fieldnorms_readers().get_field(field)? else {
+        return Ok(1.0);
+    };
+    let documents = fieldnorms.num_docs();
+    if documents == 0 || info.doc_freq > documents / BLOCK_MAX_MAX_SHARE {
+        return Ok(1.0);
+    }
+    let total_documents = searcher.total_num_docs()?;
+    let total_tokens = searcher.total_num_tokens(field)?;
+    let segment_tokens = inverted.total_num_tokens();
+    if total_documents == 0 || total_tokens == 0 || segment_tokens == 0 {
+        return Ok(1.0);
+    }
+    // Computed as tantivy computes them (f32 divisions).
+    let average = total_tokens as Score / total_documents as Score;
+    let segment_average = segment_tokens as Score / documents as Score;
+    let weight = Bm25Weight::for_one_term_without_explain(
+        u64::from(info.doc_freq),
+        u64::from(documents),
+        segment_average,
+    );
+    let most = weight.max_score();
+    let mut postings = inverted
+        .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+        .map_err(backend)?;
+    let mut largest: Score = 0.0;
+    while postings.block_len() > 0 {
+        let block = postings.block_max_score(&fieldnorms, &weight);
+        if block.is_nan() || block <= 0.0 {
+            // A block without the information (a term indexed without frequencies).
+            return Ok(1.0);
+        }
+        largest = largest.max(block);
+        postings.advance();
+    }
+    let ratio = (segment_average / average).min(1.0);
+    if most <= 0.0 || ratio <= 0.0 || !largest.is_finite() {
+        return Ok(1.0);
+    }
+    Ok((largest / most / ratio).min(1.0))
+}
+
+fn backend(error: std::io::Error) -> Error {
+    Error::from(tantivy::TantivyError::from(error))
 }
 
 /// Finds the scope clauses that would match every document of this snapshot.

@@ -84,6 +84,8 @@ fn query(text: &str) -> SearchQuery {
         sort: Sort::Relevance,
         limit: 10,
         offset: 0,
+        total_up_to: None,
+        facets: false,
     }
 }
 
@@ -201,6 +203,7 @@ fn scope_hides_secret_and_other_organisations_documents_everywhere() {
     let visible = |clearance: u8, text: &str| {
         let mut search = query(text);
         search.scope.clearance = clearance;
+        search.facets = true;
         index.search(&search).unwrap()
     };
     for text in ["cai cach hanh chinh", "", "mat", "phuong khac"] {
@@ -212,12 +215,14 @@ fn scope_hides_secret_and_other_organisations_documents_everywhere() {
         );
         let types: Vec<&str> = results
             .facets
+            .as_ref()
+            .unwrap()
             .type_code
             .iter()
             .map(|(v, _)| v.as_str())
             .collect();
         assert_eq!(types, ["KH"][..types.len().min(1)], "{text:?}");
-        let issuers = &results.facets.issuer;
+        let issuers = &results.facets.as_ref().unwrap().issuer;
         assert!(
             issuers
                 .iter()
@@ -234,7 +239,13 @@ fn scope_hides_secret_and_other_organisations_documents_everywhere() {
     // With clearance the secret document appears, in hits, totals and facets alike.
     let cleared = visible(2, "cai cach hanh chinh");
     assert_eq!(cleared.total, 2);
-    assert!(cleared.facets.type_code.contains(&("MAT".to_owned(), 1)));
+    assert!(
+        cleared
+            .facets
+            .unwrap()
+            .type_code
+            .contains(&("MAT".to_owned(), 1))
+    );
     // The other ward sees only its own document.
     let mut other = query("cai cach");
     other.scope.organization_id = OTHER_WARD;
@@ -292,15 +303,17 @@ fn filters_sorting_facets_and_pages() {
     assert_eq!(*ids(&index, &search).last().unwrap(), 4);
     let mut search = query("");
     search.limit = 0;
+    search.facets = true;
     let counts = index.search(&search).unwrap();
     assert!(counts.hits.is_empty());
     assert_eq!(counts.total, 6);
+    let facets = counts.facets.unwrap();
     assert_eq!(
-        counts.facets.type_code,
+        facets.type_code,
         [("KH".to_owned(), 5), ("QD".to_owned(), 1)]
     );
     assert_eq!(
-        counts.facets.issuer,
+        facets.issuer,
         [
             ("UBND phường Bến Nghé".to_owned(), 5),
             ("UBND quận 1".to_owned(), 1)
@@ -461,4 +474,218 @@ fn shared_index() -> &'static SearchIndex {
         ));
         index_of(&documents)
     })
+}
+
+/// Twenty-five plans about the same reform, one of them confidential.
+fn reform_plans() -> SearchIndex {
+    let documents: Vec<IndexedDocument> = (1..=25)
+        .map(|id| IndexedDocument {
+            secrecy_level: u8::from(id == 25),
+            ..document(id, "Kế hoạch", "Cải cách hành chính của phường.")
+        })
+        .collect();
+    index_of(&documents)
+}
+
+#[test]
+fn totals_are_exact_up_to_the_bound_then_lower_bounds() {
+    let index = reform_plans();
+    let total = |up_to: Option<u64>, clearance: u8| {
+        let mut search = query("cai cach");
+        search.total_up_to = up_to;
+        search.scope.clearance = clearance;
+        let results = index.search(&search).unwrap();
+        assert_eq!(results.hits.len(), 10);
+        (results.total, results.total_relation)
+    };
+    assert_eq!(total(None, 0), (24, TotalRelation::Exact));
+    assert_eq!(total(Some(100), 0), (24, TotalRelation::Exact));
+    assert_eq!(total(Some(24), 0), (24, TotalRelation::Exact));
+    assert_eq!(total(Some(23), 0), (23, TotalRelation::AtLeast));
+    assert_eq!(total(Some(5), 0), (5, TotalRelation::AtLeast));
+    // The bound counts only what the scope lets through.
+    assert_eq!(total(Some(100), 1), (25, TotalRelation::Exact));
+    assert_eq!(total(Some(24), 1), (24, TotalRelation::AtLeast));
+    // Counts only, without hits.
+    let mut search = query("");
+    search.limit = 0;
+    search.total_up_to = Some(3);
+    let results = index.search(&search).unwrap();
+    assert!(results.hits.is_empty());
+    assert_eq!(
+        (results.total, results.total_relation),
+        (3, TotalRelation::AtLeast)
+    );
+}
+
+#[test]
+fn facets_only_on_request_and_then_with_an_exact_total() {
+    let index = reform_plans();
+    let mut search = query("cai cach");
+    search.total_up_to = Some(5);
+    let results = index.search(&search).unwrap();
+    assert_eq!(results.facets, None);
+    assert_eq!(results.total_relation, TotalRelation::AtLeast);
+    search.facets = true;
+    let results = index.search(&search).unwrap();
+    assert_eq!(
+        (results.total, results.total_relation),
+        (24, TotalRelation::Exact)
+    );
+    let facets = results.facets.unwrap();
+    assert_eq!(facets.type_code, [("KH".to_owned(), 24)]);
+    assert_eq!(facets.issuer, [("UBND phường Bến Nghé".to_owned(), 24)]);
+}
+
+/// A SplitMix64 step, for a reproducible corpus.
+fn next(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[test]
+fn pruned_top_hits_are_the_exhaustive_ones() {
+    // Forty syllables: a word is in most bodies and in few subjects, the case where the search
+    // jumps from subject match to subject match.
+    const SYLLABLES: [&str; 40] = [
+        "cải",
+        "cách",
+        "hành",
+        "chính",
+        "kế",
+        "hoạch",
+        "báo",
+        "cáo",
+        "điện",
+        "tử",
+        "chuyển",
+        "đổi",
+        "số",
+        "phường",
+        "quận",
+        "dân",
+        "cư",
+        "đất",
+        "đai",
+        "xây",
+        "dựng",
+        "giáo",
+        "dục",
+        "y",
+        "tế",
+        "văn",
+        "hóa",
+        "thể",
+        "thao",
+        "du",
+        "lịch",
+        "ngân",
+        "sách",
+        "tài",
+        "chính",
+        "bàn",
+        "bán",
+        "ban",
+        "họp",
+        "mời",
+    ];
+    let mut state = 11;
+    let words = |count: usize, state: &mut u64| -> String {
+        (0..count)
+            .map(|_| SYLLABLES[(next(state) % 40) as usize])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let documents: Vec<IndexedDocument> = (1..=1500)
+        .map(|id| {
+            // Subjects and bodies longer from one segment to the next, so that each segment's
+            // average length differs from the index's (per-segment block-max bounds).
+            let segment = (id as usize - 1) / 400;
+            let subject = words(3 + 4 * segment, &mut state);
+            let length = 20 + 30 * segment + (next(&mut state) % 60) as usize;
+            let text = words(length, &mut state);
+            IndexedDocument {
+                organization_id: if next(&mut state).is_multiple_of(10) {
+                    OTHER_WARD
+                } else {
+                    WARD
+                },
+                secrecy_level: (next(&mut state) % 4) as u8 / 3,
+                type_code: Some(["KH", "BC", "QD"][(next(&mut state) % 3) as usize].to_owned()),
+                ..document(id, &subject, &text)
+            }
+        })
+        .collect();
+    // Several segments, and deleted documents in them.
+    let index = SearchIndex::create_in_ram().unwrap();
+    let mut writer = index.writer().unwrap();
+    for chunk in documents.chunks(400) {
+        for document in chunk {
+            writer.upsert(document).unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    for id in (1..=1500).step_by(7) {
+        writer.delete(id);
+    }
+    writer.commit().unwrap();
+    let texts = [
+        "cải",
+        "cai",
+        "bàn",
+        "ban",
+        "cải cách",
+        "cai cach",
+        "\"hành chính\"",
+        "chinh",
+        "\"kế hoạch\"",
+        "phường dân",
+        "so",
+        "đất đai xây",
+        "hóa thể thao",
+        "tài chính ngân sách",
+        "mời họp",
+        "cải cách hành chính",
+        "cai cach hanh chinh",
+        "\"cải cách hành\"",
+        "bàn bán ban",
+        "chính tài",
+    ];
+    for text in texts {
+        for (offset, clearance, type_code) in [(0, 0, None), (5, 1, None), (20, 0, Some("BC"))] {
+            let mut pruned = query(text);
+            pruned.offset = offset;
+            pruned.scope.clearance = clearance;
+            pruned.filters.type_code = type_code.map(str::to_owned);
+            pruned.total_up_to = Some(DEFAULT_TOTAL_UP_TO);
+            let mut exhaustive = pruned.clone();
+            exhaustive.total_up_to = None;
+            exhaustive.facets = true;
+            let (fast, slow) = (
+                index.search(&pruned).unwrap(),
+                index.search(&exhaustive).unwrap(),
+            );
+            assert_eq!(fast.hits, slow.hits, "{text:?} {offset} {clearance}");
+            assert_eq!(fast.total, slow.total, "{text:?}");
+            if offset == 0 {
+                assert!(!slow.hits.is_empty(), "{text:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_empty_index_answers_every_mode() {
+    let index = SearchIndex::create_in_ram().unwrap();
+    for facets in [false, true] {
+        let mut search = query("\"cải cách\" hanh");
+        search.facets = facets;
+        search.total_up_to = Some(DEFAULT_TOTAL_UP_TO);
+        let results = index.search(&search).unwrap();
+        assert_eq!((results.total, results.hits.len()), (0, 0));
+        assert_eq!(results.total_relation, TotalRelation::Exact);
+    }
 }

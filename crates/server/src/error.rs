@@ -86,9 +86,11 @@ fn status_of(error: &app::Error) -> StatusCode {
         E::InvalidCredentials | E::Unauthenticated => StatusCode::UNAUTHORIZED,
         E::Forbidden { .. } => StatusCode::FORBIDDEN,
         E::NotFound { .. } => StatusCode::NOT_FOUND,
-        E::Validation { .. } | E::NotPdf { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        E::Validation { .. } | E::NotPdf { .. } | E::Package { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         E::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        E::Duplicate { .. } | E::Conflict => StatusCode::CONFLICT,
+        E::Duplicate { .. } | E::Conflict | E::InvalidState { .. } => StatusCode::CONFLICT,
         E::Signing { code, .. } if code.starts_with("signing.service") => {
             StatusCode::SERVICE_UNAVAILABLE
         }
@@ -227,6 +229,14 @@ mod tests {
                 "incoming.duplicate",
             ),
             (E::Conflict, 409, "conflict"),
+            (
+                E::Package {
+                    code: "package.tampered",
+                    message: "x".into(),
+                },
+                422,
+                "package.tampered",
+            ),
             (
                 E::Signing {
                     code: "key.wrong_password",

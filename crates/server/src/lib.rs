@@ -37,6 +37,8 @@ pub async fn serve(
     app: app::App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Scanned documents are recognised in the background while the server runs (`app::ocr`).
+    let _ocr_worker = app.spawn_ocr_worker();
     let router = router(AppState::new(app));
     axum::serve(
         listener,

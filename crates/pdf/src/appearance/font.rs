@@ -42,7 +42,7 @@ fn postscript_name(font: FontFace) -> &'static str {
 }
 
 /// The parsed face; `None` only if the bundled file were unreadable, which the tests rule out.
-pub(super) fn face(font: FontFace) -> Option<&'static Face<'static>> {
+pub(crate) fn face(font: FontFace) -> Option<&'static Face<'static>> {
     static REGULAR: OnceLock<Option<Face<'static>>> = OnceLock::new();
     static BOLD: OnceLock<Option<Face<'static>>> = OnceLock::new();
     let cell = match font {
@@ -81,7 +81,7 @@ fn refused(character: char) -> bool {
 
 /// The glyphs of one face used in one appearance, renumbered for the subset.
 #[derive(Debug)]
-pub(super) struct FontSubset {
+pub(crate) struct FontSubset {
     font: FontFace,
     remapper: GlyphRemapper,
     /// New glyph id → (original glyph id, the first character drawn with it).
@@ -90,7 +90,7 @@ pub(super) struct FontSubset {
 
 impl FontSubset {
     /// An empty subset of `font`.
-    pub(super) fn new(font: FontFace) -> Self {
+    pub(crate) fn new(font: FontFace) -> Self {
         Self {
             font,
             remapper: GlyphRemapper::new(),
@@ -105,7 +105,7 @@ impl FontSubset {
 
     /// Adds the glyphs of `text` and returns them as the two-byte, big-endian subset glyph ids
     /// that an Identity-H string holds.
-    pub(super) fn encode(&mut self, text: &str) -> Result<Vec<u8>, Error> {
+    pub(crate) fn encode(&mut self, text: &str) -> Result<Vec<u8>, Error> {
         let face = face(self.font).ok_or(Error::Appearance {
             reason: "the embedded font is unreadable",
         })?;
@@ -124,7 +124,7 @@ impl FontSubset {
 
     /// Writes the subset font program and its dictionaries into `document` and returns the id of
     /// the Type0 font dictionary.
-    pub(super) fn embed(&self, document: &mut Document) -> Result<ObjectId, Error> {
+    pub(crate) fn embed(&self, document: &mut Document) -> Result<ObjectId, Error> {
         let face = face(self.font).ok_or(Error::Appearance {
             reason: "the embedded font is unreadable",
         })?;

@@ -95,7 +95,7 @@ pub(crate) async fn export(
 }
 
 /// The export as an attachment, its SHA-256 in a header.
-fn export_response(export: app::Export) -> Response {
+pub(crate) fn export_response(export: app::Export) -> Response {
     let disposition = format!(
         "attachment; filename=\"{name}\"; filename*=UTF-8''{name}",
         name = percent_encode(&export.file_name)

@@ -2,10 +2,16 @@
 
 pub(crate) mod audit;
 pub(crate) mod auth;
+pub(crate) mod document_text;
 pub(crate) mod documents;
+pub(crate) mod handling;
 pub(crate) mod health;
 pub(crate) mod incoming;
 pub(crate) mod openapi;
+pub(crate) mod outgoing;
+pub(crate) mod recall;
+pub(crate) mod records;
+pub(crate) mod saved_searches;
 pub(crate) mod search;
 
 use crate::ApiError;

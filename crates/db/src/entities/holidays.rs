@@ -1,0 +1,17 @@
+//! Entity for the `holidays` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "holidays")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub date: TimeDate,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
