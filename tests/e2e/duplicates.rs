@@ -61,10 +61,7 @@ async fn intake_raises_the_duplicate_alert(db: TestDb) -> anyhow::Result<()> {
         .await;
     let error = rescanned.unwrap_err();
     assert_eq!(error.code(), "incoming.duplicate");
-    assert!(
-        error.to_string().contains(&first.id.to_string()),
-        "{error}"
-    );
+    assert!(error.to_string().contains(&first.id.to_string()), "{error}");
 
     // Not duplicates: another issuer, or the same number in another year (numbers restart).
     app.receive_incoming(
@@ -154,7 +151,11 @@ async fn an_officer_reads_only_the_incoming_documents_assigned_to_them(
     for actor in [&clerk, &leader] {
         let all = app.list_incoming(actor).await?;
         assert!(all.iter().any(|document| document.id == other.id));
-        assert!(app.download_document(actor, other.id, &operation).await.is_ok());
+        assert!(
+            app.download_document(actor, other.id, &operation)
+                .await
+                .is_ok()
+        );
     }
     Ok(())
 }

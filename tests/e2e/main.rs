@@ -21,6 +21,7 @@ mod numbering;
 mod ocr;
 mod oracles;
 mod outgoing;
+mod outgoing_search;
 mod recall;
 mod records;
 mod saved_searches;

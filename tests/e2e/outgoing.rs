@@ -719,7 +719,11 @@ async fn secret_documents_never_leave_by_exchange(db: TestDb) -> anyhow::Result<
     Ok(())
 }
 
-fn post_action(uri: &str, token: &str, body: &str) -> axum::http::Request<axum::body::Body> {
+pub(crate) fn post_action(
+    uri: &str,
+    token: &str,
+    body: &str,
+) -> axum::http::Request<axum::body::Body> {
     axum::http::Request::post(uri)
         .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
         .header(axum::http::header::CONTENT_TYPE, "application/json")

@@ -38,6 +38,22 @@ async fn vanthu(args: &[&str]) -> anyhow::Result<ExitCode> {
     cli::run(args).await
 }
 
+/// The ids that `actor`'s search for `text` finds.
+async fn found(app: &app::App, actor: &app::Actor, text: &str) -> anyhow::Result<Vec<DocumentId>> {
+    let request = app::SearchRequest {
+        text: text.to_owned(),
+        limit: 50,
+        ..app::SearchRequest::default()
+    };
+    Ok(app
+        .search(actor, &request)
+        .await?
+        .hits
+        .into_iter()
+        .map(|hit| DocumentId(hit.id))
+        .collect())
+}
+
 async fn the_receiver_accepts_or_refuses_a_recall(db: TestDb) -> anyhow::Result<()> {
     let test = start(db, signing_config(None, None)).await?;
     let app = &test.app;
@@ -58,7 +74,10 @@ async fn the_receiver_accepts_or_refuses_a_recall(db: TestDb) -> anyhow::Result<
         .await?;
     let pending = app.incoming_handling(&city_clerk, incoming).await?;
     assert_eq!(pending.state, IncomingState::RecallPending);
-    assert_eq!(app.outgoing_deliveries(&officer, first).await?[0].status_code, "13");
+    assert_eq!(
+        app.outgoing_deliveries(&officer, first).await?[0].status_code,
+        "13"
+    );
     // Only the clerk answers; nothing else happens to a document whose recall is pending.
     let refused = app.accept_recall(&city_leader, incoming, None, &op()).await;
     assert_eq!(refused.unwrap_err().code(), "auth.forbidden");
@@ -84,16 +103,33 @@ async fn the_receiver_accepts_or_refuses_a_recall(db: TestDb) -> anyhow::Result<
     assert_eq!(recalled.state, IncomingState::Recalled);
     let delivery = &app.outgoing_deliveries(&officer, first).await?[0];
     assert_eq!(delivery.status_code, "15");
-    let codes: Vec<_> = delivery.history.iter().map(|(code, _, _)| code.as_str()).collect();
+    let codes: Vec<_> = delivery
+        .history
+        .iter()
+        .map(|(code, _, _)| code.as_str())
+        .collect();
     assert_eq!(codes, ["01", "13", "15"], "{before:?}");
     let download = app.download_document(&city_clerk, incoming, &op()).await;
     assert_eq!(download.unwrap_err().code(), "document.recalled");
+    let router = crate::api::router(&test);
+    let city_token = crate::api::login(&router, "vanthu.tp").await;
+    let file = crate::api::axum_test_support::send(
+        &router,
+        crate::api::axum_test_support::get(
+            &format!("/api/v1/documents/{incoming}/file"),
+            Some(&city_token),
+        ),
+    )
+    .await;
+    file.assert_problem(409, "document.recalled");
     // The metadata is kept in the register.
     let listed = app.list_incoming(&city_clerk).await?;
     assert!(listed.iter().any(|document| document.id == incoming));
     // The sender's own copy is untouched by the receiver's withdrawal.
     assert!(app.download_outgoing(&officer, first, &op()).await.is_ok());
-    let again = app.refuse_recall(&city_clerk, incoming, None, None, &op()).await;
+    let again = app
+        .refuse_recall(&city_clerk, incoming, None, None, &op())
+        .await;
     assert_eq!(again.unwrap_err().code(), "incoming.invalid_state");
 
     // Another plan, presented to the city's chairman, then recalled: the clerk refuses (16) and
@@ -110,23 +146,73 @@ async fn the_receiver_accepts_or_refuses_a_recall(db: TestDb) -> anyhow::Result<
         app.incoming_handling(&city_clerk, incoming).await?.state,
         IncomingState::RecallPending
     );
-    let kept = app
-        .refuse_recall(
-            &city_clerk,
-            incoming,
-            Some("Đã triển khai thực hiện"),
-            None,
-            &op(),
-        )
-        .await?;
-    assert_eq!(kept.state, IncomingState::AwaitingAssignment);
+    // Through the API: the leader may not answer (403), the clerk refuses.
+    let uri = format!("/api/v1/incoming/{incoming}/refuse-recall");
+    let body = r#"{"reason": "Đã triển khai thực hiện"}"#;
+    let leader_token = crate::api::login(&router, "lanhdao.tp").await;
+    let forbidden = crate::api::axum_test_support::send(
+        &router,
+        crate::outgoing::post_action(&uri, &leader_token, body),
+    )
+    .await;
+    forbidden.assert_problem(403, "auth.forbidden");
+    let kept = crate::api::axum_test_support::send(
+        &router,
+        crate::outgoing::post_action(&uri, &city_token, body),
+    )
+    .await;
+    assert_eq!(kept.status, 200, "{}", String::from_utf8_lossy(&kept.body));
+    assert_eq!(kept.json()["state"], "awaiting_assignment");
     let delivery = &app.outgoing_deliveries(&officer, second).await?[0];
     assert_eq!(delivery.status_code, "16");
-    let codes: Vec<_> = delivery.history.iter().map(|(code, _, _)| code.as_str()).collect();
+    let codes: Vec<_> = delivery
+        .history
+        .iter()
+        .map(|(code, _, _)| code.as_str())
+        .collect();
     assert_eq!(codes, ["01", "04", "13", "16"]);
-    assert!(app.download_document(&city_clerk, incoming, &op()).await.is_ok());
+    assert!(
+        app.download_document(&city_clerk, incoming, &op())
+            .await
+            .is_ok()
+    );
     let report = app.verify_audit_chain().await?;
     assert!(report.is_intact(), "{report:?}");
+    Ok(())
+}
+
+/// A recalled copy stays in the search index with its metadata only: its subject still finds it
+/// (an archivist looks up what was recalled), words of its withdrawn body no longer do, and a
+/// rebuild from the database agrees.
+async fn a_recalled_copy_is_found_by_its_subject_not_its_body(db: TestDb) -> anyhow::Result<()> {
+    let test = start(db, signing_config(None, None)).await?;
+    let app = &test.app;
+    let officer = test.actor("chuyenvien").await?;
+    let leader = test.actor("lanhdao").await?;
+    let city_clerk = test.actor("vanthu.tp").await?;
+    let plan = issued_plan(&test, "Kế hoạch kiểm tra công vụ").await?;
+    let incoming = app.outgoing_deliveries(&officer, plan).await?[0]
+        .incoming_document_id
+        .unwrap();
+    // The body of the plan says "DU THAO KE HOACH", its subject does not say "dự thảo".
+    let body = "\"du thao\"";
+    let subject = "kiem tra cong vu";
+    assert!(found(app, &city_clerk, body).await?.contains(&incoming));
+    app.recall_outgoing(&leader, plan, Some("Sai nội dung".to_owned()), &op())
+        .await?;
+    // Pending, the document is still held: its body is still searchable.
+    assert!(found(app, &city_clerk, body).await?.contains(&incoming));
+    app.accept_recall(&city_clerk, incoming, None, &op())
+        .await?;
+    for rebuilt in [false, true] {
+        if rebuilt {
+            app.reindex().await?;
+        }
+        let hits = found(app, &city_clerk, subject).await?;
+        assert!(hits.contains(&incoming), "by subject (rebuilt: {rebuilt})");
+        let hits = found(app, &city_clerk, body).await?;
+        assert!(!hits.contains(&incoming), "by body (rebuilt: {rebuilt})");
+    }
     Ok(())
 }
 
@@ -154,7 +240,12 @@ fn run_vanthu_process(
 ) -> anyhow::Result<std::process::Output> {
     let mut command = std::process::Command::new(std::env::current_exe()?);
     command
-        .args(["--exact", "recall::cli_child_process", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "recall::cli_child_process",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ARGS, args.join("\n"))
         .env_remove("VANTHU_FAILPOINT");
     if let Some(failpoint) = failpoint {
@@ -177,7 +268,9 @@ async fn a_killed_process_after_numbering_leaves_the_document_retryable(
         let config = config.clone();
         move |failpoint: Option<&'static str>| {
             let id = id.to_string();
-            let args = ["--config", &config, "outgoing", "--as", "vanthu", "number", &id];
+            let args = [
+                "--config", &config, "outgoing", "--as", "vanthu", "number", &id,
+            ];
             run_vanthu_process(&args, failpoint)
         }
     };
@@ -196,7 +289,12 @@ async fn a_killed_process_after_numbering_leaves_the_document_retryable(
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt as _;
-        assert_eq!(crashed.status.signal(), Some(6), "SIGABRT: {:?}", crashed.status);
+        assert_eq!(
+            crashed.status.signal(),
+            Some(6),
+            "SIGABRT: {:?}",
+            crashed.status
+        );
     }
     let half = app.outgoing(&clerk, id).await?;
     assert_eq!(half.state, OutgoingState::Numbered);
@@ -234,6 +332,7 @@ async fn a_killed_process_after_numbering_leaves_the_document_retryable(
 }
 
 backend_tests!(
+    a_recalled_copy_is_found_by_its_subject_not_its_body,
     the_receiver_accepts_or_refuses_a_recall,
     a_killed_process_after_numbering_leaves_the_document_retryable,
 );

@@ -315,7 +315,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 /// The CSV of a reply: checks the BOM and CRLF line ends, returns the rows.
-fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     assert!(
         bytes.starts_with(b"\xEF\xBB\xBF"),
         "a UTF-8 byte-order mark"
@@ -367,7 +367,8 @@ async fn search_results_export_as_csv_within_the_scope(db: testkit::TestDb) -> a
             "Cơ quan ban hành",
             "Trích yếu",
             "Điểm phù hợp",
-            "Đoạn trích"
+            "Đoạn trích",
+            "Văn bản đến/đi"
         ]
     );
     let found: Vec<i64> = rows[1..]
@@ -401,6 +402,7 @@ async fn search_results_export_as_csv_within_the_scope(db: testkit::TestDb) -> a
         "'=HYPERLINK(\"x\"), báo cáo cải cách hành chính"
     );
     assert!(!report_row[7].contains("<mark>"), "{report_row:?}");
+    assert_eq!(report_row[8], "Đến");
 
     // The cleared clerk's export has the confidential plan; pages are pages of the search.
     let rows = csv_rows(

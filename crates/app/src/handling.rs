@@ -1214,7 +1214,10 @@ pub(crate) fn check_version(
 }
 
 /// A trimmed, non-empty text of at most [`MAX_NOTE_CHARS`], or `None` when blank.
-pub(crate) fn optional_text(field: &'static str, text: Option<&str>) -> Result<Option<String>, Error> {
+pub(crate) fn optional_text(
+    field: &'static str,
+    text: Option<&str>,
+) -> Result<Option<String>, Error> {
     let Some(text) = text.map(str::trim).filter(|text| !text.is_empty()) else {
         return Ok(None);
     };

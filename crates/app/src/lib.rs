@@ -19,6 +19,7 @@ mod export;
 mod extraction;
 mod failpoint;
 mod fulltext;
+mod fulltext_outgoing;
 mod handling;
 mod import;
 mod intake;

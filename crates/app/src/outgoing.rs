@@ -1004,6 +1004,8 @@ impl App {
         for incoming in received {
             self.index_document(incoming).await;
         }
+        // The issued document joins the sender's search index.
+        self.index_outgoing(id).await;
         self.outgoing_deliveries(actor, id).await
     }
 
@@ -1073,6 +1075,13 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.index_outgoing(id).await;
+        for incoming in deliveries
+            .iter()
+            .filter_map(|delivery| delivery.incoming_document)
+        {
+            self.index_document(incoming).await;
+        }
         self.outgoing(actor, id).await
     }
 

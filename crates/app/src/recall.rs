@@ -97,14 +97,8 @@ impl App {
         let tx = self.db.begin_write().await?;
         store_state(&tx, &document, to, now).await?;
         db::recalls::answer(&tx, id, db::recalls::Answer::Accepted, actor.user_id, now).await?;
-        db::deliveries::report_status(
-            &tx,
-            id,
-            STATUS_RECALL_ACCEPTED,
-            "Đồng ý thu hồi",
-            now,
-        )
-        .await?;
+        db::deliveries::report_status(&tx, id, STATUS_RECALL_ACCEPTED, "Đồng ý thu hồi", now)
+            .await?;
         self.record(
             &tx,
             AuditRecord {
@@ -156,14 +150,8 @@ impl App {
         let tx = self.db.begin_write().await?;
         store_state(&tx, &document, to, now).await?;
         db::recalls::answer(&tx, id, db::recalls::Answer::Refused, actor.user_id, now).await?;
-        db::deliveries::report_status(
-            &tx,
-            id,
-            STATUS_RECALL_REFUSED,
-            "Từ chối thu hồi",
-            now,
-        )
-        .await?;
+        db::deliveries::report_status(&tx, id, STATUS_RECALL_REFUSED, "Từ chối thu hồi", now)
+            .await?;
         self.record(
             &tx,
             AuditRecord {
@@ -190,8 +178,9 @@ impl App {
 pub(crate) fn recalled_file() -> Error {
     Error::InvalidState {
         code: "document.recalled",
-        message: "the sender recalled this document and it was withdrawn; only its metadata is kept"
-            .to_owned(),
+        message:
+            "the sender recalled this document and it was withdrawn; only its metadata is kept"
+                .to_owned(),
     }
 }
 

@@ -7,7 +7,8 @@
 //! then (a user whose clearance was lowered no longer sees the secret hits the search once found).
 //!
 //! The CSV export writes one page of a search's hits (the same scope, the same order) with the
-//! documents' register metadata, through the CSV writer of the audit exports (`crate::export`):
+//! documents' register metadata, incoming and issued outgoing documents alike (a last column tells
+//! them apart; an outgoing document's issuer is its organisation), through the CSV writer of the audit exports (`crate::export`):
 //! UTF-8 with a byte-order mark, RFC 4180, cells that a spreadsheet would run as formulas defused.
 //! Each export is audited with the query, the page and the file's SHA-256.
 
@@ -28,7 +29,7 @@ pub const MAX_SAVED_SEARCH_NAME: usize = 200;
 pub const MAX_SEARCH_EXPORT_ROWS: usize = 1_000;
 
 /// The column headers of a search export.
-const EXPORT_HEADERS: [&str; 8] = [
+const EXPORT_HEADERS: [&str; 9] = [
     "Mã văn bản",
     "Số, ký hiệu",
     "Ngày văn bản",
@@ -37,7 +38,19 @@ const EXPORT_HEADERS: [&str; 8] = [
     "Trích yếu",
     "Điểm phù hợp",
     "Đoạn trích",
+    "Văn bản đến/đi",
 ];
+
+/// The register metadata of one exported hit, read back from the database.
+struct ExportedDocument {
+    number_symbol: Option<String>,
+    issued_date: Option<time::Date>,
+    type_code: Option<String>,
+    issuer: Option<String>,
+    subject: Option<String>,
+    /// "Đến" (incoming) or "Đi" (outgoing).
+    direction: &'static str,
+}
 
 /// A user's saved search.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,27 +240,25 @@ impl App {
             .await?;
         let mut rows = Vec::with_capacity(results.hits.len());
         for hit in &results.hits {
-            let document =
-                db::documents::find_incoming(&self.db, domain::ids::DocumentId(hit.id)).await?;
+            let id = domain::ids::DocumentId(hit.id);
             // The index is derived data and may lag: the database decides what the actor sees.
-            let Some(document) = document
-                .filter(|document| actor.can_see(document.organization_id, document.secrecy))
-            else {
+            let Some(document) = self.exported_document(actor, id).await? else {
                 continue;
             };
-            let text = |value: &Option<String>| value.clone().unwrap_or_default();
+            let text = |value: Option<String>| value.unwrap_or_default();
             rows.push(vec![
-                document.id.get().to_string(),
-                text(&document.number_symbol),
+                id.get().to_string(),
+                text(document.number_symbol),
                 document
                     .issued_date
                     .map(|date| date.to_string())
                     .unwrap_or_default(),
-                text(&document.type_code),
-                text(&document.issuer_name),
-                text(&document.subject),
+                text(document.type_code),
+                text(document.issuer),
+                text(document.subject),
                 format!("{:.3}", hit.score),
                 plain_snippet(&hit.snippet),
+                document.direction.to_owned(),
             ]);
         }
         let count = rows.len();
@@ -286,6 +297,49 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(export)
+    }
+}
+
+impl App {
+    /// The metadata of a search hit as the database has it now, when the actor may see it: an
+    /// incoming document, or an outgoing one the organisation issued (its issuer is the
+    /// organisation), of the actor's organisation and within the actor's clearance.
+    async fn exported_document(
+        &self,
+        actor: &Actor,
+        id: domain::ids::DocumentId,
+    ) -> Result<Option<ExportedDocument>, Error> {
+        if let Some(document) = db::documents::find_incoming(&self.db, id).await? {
+            return Ok(actor
+                .can_see(document.organization_id, document.secrecy)
+                .then_some(ExportedDocument {
+                    number_symbol: document.number_symbol,
+                    issued_date: document.issued_date,
+                    type_code: document.type_code,
+                    issuer: document.issuer_name,
+                    subject: document.subject,
+                    direction: "Đến",
+                }));
+        }
+        let Some(document) = db::outgoing::find(&self.db, id).await? else {
+            return Ok(None);
+        };
+        if !actor.can_see(document.organization_id, document.secrecy)
+            || !crate::fulltext_outgoing::is_promulgated(document.state)
+        {
+            return Ok(None);
+        }
+        let issuer = db::organizations::find(&self.db, document.organization_id)
+            .await?
+            .map(|organization| organization.profile.name);
+        Ok(Some(ExportedDocument {
+            number_symbol: document.number_symbol,
+            issued_date: document.issued_date,
+            type_code: document.type_code,
+            issuer,
+            subject: document.subject,
+            direction: "Đi",
+        }))
     }
 }
 

@@ -112,7 +112,10 @@ pub async fn find(conn: &impl Conn, document: DocumentId) -> Result<Option<Recal
     Ok(Some(Recall {
         document_id: document,
         previous_state: IncomingState::parse(&row.previous_state).map_err(|_| {
-            Error::corrupt("incoming_recalls.previous_state", row.previous_state.clone())
+            Error::corrupt(
+                "incoming_recalls.previous_state",
+                row.previous_state.clone(),
+            )
         })?,
         reason: row.reason,
         requested_at: row.requested_at,

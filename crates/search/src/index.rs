@@ -12,6 +12,7 @@ use std::path::Path;
 use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
 
 use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::search::BlockMaxCache;
 use crate::writer::{IndexWriter, WriterOptions};
 use crate::{Error, tokenizer};
 
@@ -27,6 +28,8 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// Block-max bounds read by earlier searches (per segment and term).
+    block_max_cache: BlockMaxCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -145,6 +148,10 @@ impl SearchIndex {
         &self.fields
     }
 
+    pub(crate) fn block_max_cache(&self) -> &BlockMaxCache {
+        &self.block_max_cache
+    }
+
     fn create(dir: &Path) -> Result<SearchIndex, Error> {
         let (schema, fields) = Fields::build();
         let index = Index::create_in_dir(dir, schema)?;
@@ -162,6 +169,7 @@ impl SearchIndex {
             index,
             reader,
             fields,
+            block_max_cache: BlockMaxCache::default(),
         })
     }
 }

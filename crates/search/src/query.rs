@@ -197,18 +197,19 @@ pub(crate) struct Built {
     /// The required part alone (scope, filters, text clauses): [`Built::query`] scores a document
     /// as this part's score plus those of the optional boosts it matches, in their order.
     pub(crate) required: Box<dyn Query>,
-    /// Whether the score comes from text clauses, so that [`Built::required_bound`] and
+    /// Whether the score comes from text clauses, so that [`Built::texts`] and
     /// [`Built::optionals`] describe it (false for an empty text, which scores every match the
     /// same).
     pub(crate) scored: bool,
-    /// An upper bound of the required part's score: the sum of the text clauses' BM25 bounds
-    /// (the scope and filter clauses score 0).
-    pub(crate) required_bound: Score,
+    /// The text clauses, each with an upper bound of its BM25 score: the required part's score is
+    /// their sum (the scope and filter clauses score 0).
+    pub(crate) texts: Vec<Optional>,
     /// The optional boosts, each with an upper bound of what it adds to a score.
     pub(crate) optionals: Vec<Optional>,
 }
 
-/// One optional scoring clause, boosted, and an upper bound of its score.
+/// One scoring clause (a ranking boost, boosted, or a text clause), and an upper bound of its
+/// score.
 pub(crate) struct Optional {
     pub(crate) query: Box<dyn Query>,
     pub(crate) bound: Score,
@@ -283,11 +284,15 @@ pub(crate) fn build(
             bound(query.filters.date_to),
         ))));
     }
-    let mut required_bound = 0.0;
+    let mut texts = Vec::new();
     let mut scoring: Vec<Scoring> = Vec::new();
     for clause in &parsed.clauses {
         let text = text_clause(clause, fields);
-        required_bound += bound(stats, &text.terms, 1.0)?;
+        texts.push(Optional {
+            query: text.query.box_clone(),
+            bound: bound(stats, &text.terms, 1.0)?,
+            terms: text.terms,
+        });
         clauses.push((Occur::Must, text.query));
         scoring.extend(boosts(clause, fields));
     }
@@ -314,7 +319,7 @@ pub(crate) fn build(
         query: Box::new(BooleanQuery::new(clauses)),
         required: Box::new(BooleanQuery::new(required)),
         scored,
-        required_bound,
+        texts,
         optionals,
     })
 }

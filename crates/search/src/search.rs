@@ -3,26 +3,34 @@
 //!
 //! Facets (on request) visit every match and make the total exact, in one pass with the top hits.
 //! Without them, the total is counted exactly only up to [`SearchQuery::total_up_to`], and the
-//! top hits by relevance come from a MaxScore search (Turtle and Flood, 1995): each optional boost
-//! has a BM25 upper bound ([`query::Built`]), and once the tenth best score so far exceeds what a
-//! document could reach without some boosts, only the documents matching one of the others are
-//! scored. Boosts on the subject are rare and weigh most, so after the first few hundred matches
-//! the search jumps from subject match to subject match instead of scoring every one of the
-//! hundreds of thousands of documents a common word matches. The hits are exactly those of an
-//! exhaustive search: same scores, same order (ties by document id).
+//! top hits by relevance come from a MaxScore search (Turtle and Flood, 1995) with block-max
+//! bounds (Ding and Suel, 2011): every scoring clause (text clause or optional boost) has a BM25
+//! upper bound ([`query::Built`]), tightened per segment and per block of 128 postings from the
+//! block-max information tantivy stores with each posting list ([`term_blocks`]). Once the tenth
+//! best score so far exceeds what a document could reach without some boosts, only the documents
+//! matching one of the others are scored; when it exceeds what a document could reach without one
+//! particular boost, only those matching all such boosts are visited (a leapfrog intersection);
+//! and whole blocks whose bounds stay below it are passed over. Boosts on the subject weigh most,
+//! so the search soon jumps from subject match to subject match, and of those, from the blocks
+//! holding short subjects to the next. The hits are exactly those of an exhaustive search: same
+//! scores, same order (ties by document id).
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
-use tantivy::query::{
-    Bm25StatisticsProvider, Bm25Weight, EnableScoring, Query, Scorer, Weight,
-};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::SegmentId;
+use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, EnableScoring, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::schema::Value;
-use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::{
+    DocAddress, DocId, DocSet, InvertedIndexReader, Order, Score, Searcher, SegmentOrdinal,
+    SegmentReader,
+};
 
 use tantivy::{SeekDangerResult, TERMINATED, TantivyDocument, Term};
 
@@ -99,7 +107,6 @@ impl SearchIndex {
         let fields = self.fields();
         let shortcuts = scope_shortcuts(&searcher, fields, query)?;
         let built = query::build(query, &parsed, fields, &shortcuts, &searcher)?;
-        let t0 = std::time::Instant::now(); // TRACE
         let (top, total, total_relation, facets) = if query.facets {
             let (top, total, facets) = exhaustive(&searcher, &*built.query, query)?;
             (top, total, TotalRelation::Exact, Some(facets))
@@ -107,25 +114,21 @@ impl SearchIndex {
             let top = match query.sort {
                 _ if query.limit == 0 => Vec::new(),
                 Sort::Relevance if built.scored => {
-                    let top = top_by_score(&searcher, &built, window)?;
+                    let top = top_by_score(&searcher, self.block_max_cache(), &built, window)?;
                     top.into_iter().skip(query.offset).collect()
                 }
                 Sort::Relevance | Sort::DateDesc | Sort::DateAsc => {
                     page(&searcher, &*built.query, query, Count)?.0
                 }
             };
-            let t1 = t0.elapsed(); // TRACE
             let (total, relation) = count(&searcher, &*built.query, query.total_up_to)?;
-            if std::env::var_os("TRACE").is_some() { eprintln!("TRACE top {:?} count {:?}", t1, t0.elapsed() - t1); } // TRACE
             (top, total, relation, None)
         };
-        let t2 = std::time::Instant::now(); // TRACE
         let highlighter = Highlighter::new(&parsed);
         let hits = top
             .into_iter()
             .map(|(score, address)| hit(&searcher, fields, &highlighter, score, address))
             .collect::<Result<Vec<_>, Error>>()?;
-        if std::env::var_os("TRACE").is_some() { eprintln!("TRACE hits {:?}", t2.elapsed()); } // TRACE
         Ok(SearchResults {
             total,
             total_relation,
@@ -253,7 +256,12 @@ impl Eq for Candidate {}
 ///
 /// A document's score is computed as [`Built::query`] computes it, so that both agree to the bit:
 /// the required part's score, plus the optional boosts it matches summed in their order.
-fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Error> {
+fn top_by_score(
+    searcher: &Searcher,
+    cache: &BlockMaxCache,
+    built: &Built,
+    k: usize,
+) -> Result<Page, Error> {
     if k == 0 {
         return Ok(Vec::new());
     }
@@ -269,9 +277,25 @@ fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Er
         // Each optional clause's bound in this segment (block-max information), and the clauses
         // by bound, least first: a prefix of them is what a document may lack.
         let mut bounds: Vec<Score> = Vec::with_capacity(built.optionals.len());
+        let mut blocks: Vec<Option<BlockBounds>> = Vec::with_capacity(built.optionals.len());
         for optional in &built.optionals {
-            bounds.push(segment_bound(searcher, reader, optional)?);
+            let (bound, per_block) = segment_limits(searcher, reader, cache, optional)?;
+            bounds.push(bound);
+            blocks.push(per_block);
         }
+        // The required part: its text clauses (the scope and filters score 0), likewise.
+        let mut required_bound: Score = 0.0;
+        let mut text_constant: Score = 0.0;
+        let mut text_blocks: Vec<BlockBounds> = Vec::with_capacity(built.texts.len());
+        for text in &built.texts {
+            let (bound, per_block) = segment_limits(searcher, reader, cache, text)?;
+            required_bound += bound;
+            match per_block {
+                Some(per_block) => text_blocks.push(per_block),
+                None => text_constant += bound,
+            }
+        }
+        let optional_total: Score = bounds.iter().sum();
         let mut by_bound: Vec<usize> = (0..bounds.len()).collect();
         by_bound.sort_by(|left, right| {
             let bound = |index: &usize| bounds.get(*index).copied().unwrap_or(0.0);
@@ -282,7 +306,7 @@ fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Er
             .filter_map(|index| bounds.get(*index).copied())
             .collect();
         let plan_now = |best: &BinaryHeap<Candidate>| -> Plan {
-            match essentials(best, k, built.required_bound, &sorted) {
+            match essentials(best, k, required_bound, &sorted) {
                 // Back from positions in `sorted` to the optional clauses' own indices, and the
                 // clauses that a document must match to reach the threshold.
                 Plan::Essential(positions, _) => Plan::Essential(
@@ -290,13 +314,12 @@ fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Er
                         .into_iter()
                         .filter_map(|position| by_bound.get(position).copied())
                         .collect(),
-                    musts(best, built.required_bound, &bounds),
+                    musts(best, required_bound, &bounds),
                 ),
                 other => other,
             }
         };
         let mut plan = plan_now(&best);
-        if std::env::var_os("TRACE").is_some() { eprintln!("TRACE seg {ordinal} max_doc {} req {} bounds {:?} global {:?} plan {:?}", reader.max_doc(), built.required_bound, bounds, built.optionals.iter().map(|o| o.bound).collect::<Vec<_>>(), plan); } // TRACE
         if plan == Plan::Done {
             // No document of this segment can enter the top k.
             continue;
@@ -349,6 +372,27 @@ fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Er
         let mut doc = required.doc();
         let mut jumping = cheap(&plan, &optionals);
         while !jumping && doc != TERMINATED {
+            // Blocks of the text clauses' postings whose bounds cannot reach the worst score kept
+            // are passed over.
+            if !text_blocks.is_empty()
+                && let Some(worst) = best.peek().filter(|_| best.len() >= k)
+            {
+                let mut reachable = text_constant + optional_total;
+                let mut until = TERMINATED;
+                for per_block in &mut text_blocks {
+                    let (limit, end) = per_block.at(doc);
+                    reachable += limit;
+                    until = until.min(end.saturating_add(1));
+                }
+                if reachable < worst.score {
+                    doc = if until == TERMINATED {
+                        TERMINATED
+                    } else {
+                        required.seek(until.max(doc + 1))
+                    };
+                    continue;
+                }
+            }
             if is_alive(doc) && offer_at(&mut best, &mut required, &mut optionals, doc) {
                 plan = plan_now(&best);
                 if plan == Plan::Done {
@@ -365,8 +409,7 @@ fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Er
         // document to reach the threshold, the matches of all of those), each checked against the
         // required part alone (`seek_danger`: a phrase is verified at that document only).
         let mut position = doc;
-        let (mut n_targets, mut n_checked, mut n_found) = (0u64, 0u64, 0u64); // TRACE
-        let phase1_end = doc; // TRACE
+        let mut limits: Vec<Score> = Vec::with_capacity(optionals.len());
         while jumping && position != TERMINATED {
             let Plan::Essential(essential, must) = &plan else {
                 break;
@@ -385,25 +428,58 @@ fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Er
             if target == TERMINATED {
                 break;
             }
-            n_targets += 1; // TRACE
             // What the target can reach at most: the clauses known to match it, as they score
             // there, nothing for those known not to, and every other part at its bound. Below the
             // worst score kept, it is passed over without checking the required part.
             if let Some(worst) = best.peek().filter(|_| best.len() >= k) {
-                let mut reachable = built.required_bound;
-                for (index, cursor) in optionals.iter_mut().enumerate() {
-                    if cursor.valid && cursor.next == target {
-                        reachable += cursor.scorer.score();
-                    } else if cursor.next <= target {
-                        reachable += bounds.get(index).copied().unwrap_or(Score::INFINITY);
-                    }
+                // First from the bounds alone, which hold to the end of each block: below the
+                // worst score kept, every document up to the first end is passed over.
+                let mut reachable = text_constant;
+                let mut until = TERMINATED;
+                for per_block in &mut text_blocks {
+                    let (limit, end) = per_block.at(target);
+                    reachable += limit;
+                    until = until.min(end.saturating_add(1));
+                }
+                limits.clear();
+                for (index, bound) in bounds.iter().enumerate() {
+                    let limit = match blocks.get_mut(index) {
+                        Some(Some(per_block)) => {
+                            let (limit, end) = per_block.at(target);
+                            until = until.min(end.saturating_add(1));
+                            limit
+                        }
+                        _ => *bound,
+                    };
+                    reachable += limit;
+                    limits.push(limit);
                 }
                 if reachable < worst.score {
+                    position = until.max(target + 1);
+                    continue;
+                }
+                // Then nothing for the clauses known not to match the target, and those standing
+                // on it as they score there (scoring costs more: only while it may still prune).
+                for (cursor, limit) in optionals.iter().zip(&limits) {
+                    if cursor.next > target {
+                        reachable -= limit;
+                    }
+                }
+                let mut pruned = reachable < worst.score;
+                for (cursor, limit) in optionals.iter_mut().zip(&limits) {
+                    if pruned {
+                        break;
+                    }
+                    if cursor.valid && cursor.next == target {
+                        reachable = reachable - limit + cursor.scorer.score();
+                        pruned = reachable < worst.score;
+                    }
+                }
+                if pruned {
                     position = target + 1;
                     continue;
                 }
             }
-            n_checked += 1; // TRACE
             match required.seek_danger(target) {
                 SeekDangerResult::SeekLowerBound(bound) => {
                     position = bound.max(target + 1);
@@ -411,7 +487,6 @@ fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Er
                 }
                 SeekDangerResult::Found => position = target + 1,
             }
-            n_found += 1; // TRACE
             if is_alive(target) && offer_at(&mut best, &mut required, &mut optionals, target) {
                 plan = plan_now(&best);
                 if plan == Plan::Done {
@@ -419,11 +494,9 @@ fn top_by_score(searcher: &Searcher, built: &Built, k: usize) -> Result<Page, Er
                 }
             }
         }
-        if std::env::var_os("TRACE").is_some() { eprintln!("TRACE   phase1 until {phase1_end} targets {n_targets} checked {n_checked} found {n_found} plan {:?}", plan); } // TRACE
     }
     let mut top = best.into_vec();
     top.sort();
-    if std::env::var_os("TRACE").is_some() { eprintln!("TRACE threshold {:?}", top.last().map(|c| c.score)); } // TRACE
     Ok(top
         .into_iter()
         .map(|candidate| (candidate.score, candidate.address))
@@ -600,45 +673,131 @@ fn musts(best: &BinaryHeap<Candidate>, required: Score, bounds: &[Score]) -> Vec
     must
 }
 
-/// An upper bound of an optional clause's score in one segment, at most its global bound
-/// ([`Optional::bound`], `idf · (1 + k1) · boost`, the limit as the term frequency grows): that
-/// bound scaled by the largest term-frequency factor its terms reach in the segment
-/// ([`tf_factor_bound`]; a phrase occurs at most as often as each of its terms, in the same
-/// field of the same document). 0 when a term is missing from the segment.
-fn segment_bound(
+/// An optional clause's bounds in one segment: the whole segment's, and per block of postings
+/// where known.
+fn segment_limits(
     searcher: &Searcher,
     reader: &SegmentReader,
+    cache: &BlockMaxCache,
     optional: &Optional,
-) -> Result<Score, Error> {
-    let mut factor: Score = 1.0;
+) -> Result<(Score, Option<BlockBounds>), Error> {
+    // A phrase occurs in a document at most as often as each of its terms, in the same field, so
+    // any term's factors bound it: those of the rarest term in the segment, the cheapest to read.
+    let mut rarest: Option<(&Term, u32)> = None;
     for term in &optional.terms {
-        factor = factor.min(tf_factor_bound(searcher, reader, term)?);
-        if factor <= 0.0 {
-            return Ok(0.0);
+        let inverted = reader.inverted_index(term.field())?;
+        let Some(info) = inverted.get_term_info(term).map_err(backend)? else {
+            return Ok((0.0, None));
+        };
+        if rarest.is_none_or(|(_, frequency)| info.doc_freq < frequency) {
+            rarest = Some((term, info.doc_freq));
         }
     }
-    if factor >= 1.0 {
-        return Ok(optional.bound);
-    }
-    // The global bound already carries a margin for the rounding of sums; this one adds its own.
-    Ok((optional.bound * factor * 1.001 + 1e-4).min(optional.bound))
+    let Some((term, _)) = rarest else {
+        return Ok((optional.bound, None));
+    };
+    let Some((blocks, ratio)) = term_blocks(searcher, reader, cache, term)? else {
+        return Ok((optional.bound, None));
+    };
+    let factor = |segment_factor: Score| (segment_factor / ratio).min(1.0);
+    let bound = scaled(optional.bound, factor(blocks.largest));
+    let per_block = BlockBounds {
+        bounds: blocks
+            .factors
+            .iter()
+            .map(|segment_factor| scaled(optional.bound, factor(*segment_factor)).min(bound))
+            .collect(),
+        ends: blocks.ends.clone(),
+        position: 0,
+    };
+    Ok((bound, Some(per_block)))
 }
 
-/// Posting lists longer than this fraction of a segment keep the global bound: reading their
-/// block-max information costs more than the bound saves (such common words weigh little).
-const BLOCK_MAX_MAX_SHARE: u32 = 4;
+/// A clause's global bound (`idf · (1 + k1) · boost`, the limit as the term frequency grows, with
+/// a margin for rounding) for documents whose term-frequency factor is at most `factor`.
+fn scaled(bound: Score, factor: Score) -> Score {
+    if factor >= 1.0 {
+        return bound;
+    }
+    (bound * factor.max(0.0) * 1.001 + 1e-4).min(bound)
+}
 
-/// The largest BM25 term-frequency factor, `tf / (tf + k1 · (1 − b + b · length / average))` with
-/// the index-wide average length the searcher scores with, that any document of the segment
-/// containing `term` can reach: 1 when unknown, 0 when no document of the segment has the term.
+/// An optional clause's bound in each block of one of its terms' postings in a segment.
+struct BlockBounds {
+    /// The last document of each block.
+    ends: Arc<[DocId]>,
+    /// The clause's bound in each block.
+    bounds: Vec<Score>,
+    /// The block of the last document asked about (documents are asked about in order).
+    position: usize,
+}
+
+impl BlockBounds {
+    /// The bound at `doc` (never below the last document asked about), and the last document it
+    /// holds for; 0 up to the end when the term occurs no more.
+    fn at(&mut self, doc: DocId) -> (Score, DocId) {
+        while self.ends.get(self.position).is_some_and(|end| *end < doc) {
+            self.position += 1;
+        }
+        match (self.ends.get(self.position), self.bounds.get(self.position)) {
+            (Some(end), Some(bound)) => (*bound, *end),
+            _ => (0.0, TERMINATED),
+        }
+    }
+}
+
+/// The block-max information of a term's postings in a segment, under the segment's own average
+/// length: it never changes for a segment (deletions only hide documents).
+pub(crate) struct TermBlocks {
+    /// The last document of each block.
+    ends: Arc<[DocId]>,
+    /// The largest term-frequency factor in each block, at most 1.
+    factors: Vec<Score>,
+    /// The largest of them.
+    largest: Score,
+}
+
+/// The [`TermBlocks`] read so far, per segment and term, shared by the searches of an index.
+#[derive(Default)]
+pub(crate) struct BlockMaxCache {
+    entries: Mutex<CacheEntries>,
+}
+
+#[derive(Default)]
+struct CacheEntries {
+    blocks: HashMap<(SegmentId, Term), CachedBlocks>,
+    /// The blocks held, all entries together.
+    held: usize,
+}
+
+/// A term's block-max information in a segment, `None` when it has none worth keeping.
+type CachedBlocks = Option<Arc<TermBlocks>>;
+
+/// The most blocks the cache keeps, all entries together (8 bytes each: 32 MB); past it, it
+/// starts over. A word in nearly every document of a 400,000-document segment has 3,125.
+const BLOCK_MAX_CACHE_BLOCKS: usize = 4 << 20;
+
+/// Posting lists shorter than this are not read for bounds: the global bound costs nothing and
+/// such rare terms prune little.
+const BLOCK_MAX_MIN_DOCS: u32 = 128;
+
+/// The largest BM25 term-frequency factor, `tf / (tf + k1 · (1 − b + b · length / average))`, that
+/// the documents of each block of the term's postings in the segment reach under the segment's own
+/// average length, and the ratio `r` that turns them into bounds under the index-wide average the
+/// searcher scores with (divide by it); `None` when unknown (no frequencies or lengths).
 ///
 /// Each full block of a posting list records the (length, frequency) pair of its document with the
-/// largest factor under the segment's own average length (tantivy's block-max information). Read
-/// under that same average, the largest of them is the segment's largest factor `f_s` exactly. The
-/// index-wide average `a` differs from the segment's `a_s`: for any length, the normalisation
-/// `k1 · (1 − b + b · length / a)` is at least `r = min(1, a_s / a)` times the segment's, so a
-/// factor under `a` is at most `f_s / r`.
-fn tf_factor_bound(searcher: &Searcher, reader: &SegmentReader, term: &Term) -> Result<Score, Error> {
+/// largest factor under the segment's own average length (tantivy's block-max information); the
+/// last, partial block is read whole. Under that same average, the factor of that pair is the
+/// block's largest exactly. The index-wide average `a` differs from the segment's `a_s`: for any
+/// length, the normalisation `k1 · (1 − b + b · length / a)` is at least `r = min(1, a_s / a)`
+/// times the segment's, so a factor under `a` is at most the segment's divided by `r`.
+fn term_blocks(
+    searcher: &Searcher,
+    reader: &SegmentReader,
+    cache: &BlockMaxCache,
+    term: &Term,
+) -> Result<Option<(Arc<TermBlocks>, Score)>, Error> {
     let field = term.field();
     let has_freqs = searcher
         .schema()
@@ -647,52 +806,100 @@ fn tf_factor_bound(searcher: &Searcher, reader: &SegmentReader, term: &Term) -> 
         .get_index_record_option()
         .is_some_and(|option| option.has_freq());
     if !has_freqs {
-        return Ok(1.0);
+        return Ok(None);
     }
     let inverted = reader.inverted_index(field)?;
-    let Some(info) = inverted.get_term_info(term).map_err(backend)? else {
-        return Ok(0.0);
-    };
     let Some(fieldnorms) = reader.fieldnorms_readers().get_field(field)? else {
-        return Ok(1.0);
+        return Ok(None);
     };
     let documents = fieldnorms.num_docs();
-    if documents == 0 || info.doc_freq > documents / BLOCK_MAX_MAX_SHARE {
-        return Ok(1.0);
-    }
     let total_documents = searcher.total_num_docs()?;
     let total_tokens = searcher.total_num_tokens(field)?;
     let segment_tokens = inverted.total_num_tokens();
-    if total_documents == 0 || total_tokens == 0 || segment_tokens == 0 {
-        return Ok(1.0);
+    if documents == 0 || total_documents == 0 || total_tokens == 0 || segment_tokens == 0 {
+        return Ok(None);
     }
     // Computed as tantivy computes them (f32 divisions).
     let average = total_tokens as Score / total_documents as Score;
     let segment_average = segment_tokens as Score / documents as Score;
+    let ratio = (segment_average / average).min(1.0);
+    if ratio.is_nan() || ratio <= 0.0 {
+        return Ok(None);
+    }
+    let key = (reader.segment_id(), term.clone());
+    let cached = cache
+        .entries
+        .lock()
+        .ok()
+        .and_then(|entries| entries.blocks.get(&key).cloned());
+    let blocks = match cached {
+        Some(blocks) => blocks,
+        None => {
+            let blocks = read_term_blocks(&inverted, fieldnorms, term, documents, segment_average)?
+                .map(Arc::new);
+            if let Ok(mut entries) = cache.entries.lock() {
+                let size = blocks
+                    .as_ref()
+                    .map_or(1, |blocks| blocks.factors.len().max(1));
+                if entries.held + size > BLOCK_MAX_CACHE_BLOCKS {
+                    entries.blocks.clear();
+                    entries.held = 0;
+                }
+                entries.held += size;
+                entries.blocks.insert(key, blocks.clone());
+            }
+            blocks
+        }
+    };
+    Ok(blocks.map(|blocks| (blocks, ratio)))
+}
+
+/// Reads the block-max information of a term in a segment ([`term_blocks`]).
+fn read_term_blocks(
+    inverted: &InvertedIndexReader,
+    fieldnorms: FieldNormReader,
+    term: &Term,
+    documents: u32,
+    segment_average: Score,
+) -> Result<Option<TermBlocks>, Error> {
+    let Some(info) = inverted.get_term_info(term).map_err(backend)? else {
+        return Ok(None);
+    };
+    if info.doc_freq < BLOCK_MAX_MIN_DOCS {
+        return Ok(None);
+    }
     let weight = Bm25Weight::for_one_term_without_explain(
         u64::from(info.doc_freq),
         u64::from(documents),
         segment_average,
     );
     let most = weight.max_score();
+    if most.is_nan() || most <= 0.0 {
+        return Ok(None);
+    }
     let mut postings = inverted
         .read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
         .map_err(backend)?;
+    let blocks = (info.doc_freq as usize).div_ceil(128);
+    let (mut ends, mut factors) = (Vec::with_capacity(blocks), Vec::with_capacity(blocks));
     let mut largest: Score = 0.0;
-    while postings.block_len() > 0 {
+    while let Some(last) = postings.docs().last().copied() {
         let block = postings.block_max_score(&fieldnorms, &weight);
         if block.is_nan() || block <= 0.0 {
             // A block without the information (a term indexed without frequencies).
-            return Ok(1.0);
+            return Ok(None);
         }
-        largest = largest.max(block);
+        let factor = (block / most).min(1.0);
+        largest = largest.max(factor);
+        ends.push(last);
+        factors.push(factor);
         postings.advance();
     }
-    let ratio = (segment_average / average).min(1.0);
-    if most <= 0.0 || ratio <= 0.0 || !largest.is_finite() {
-        return Ok(1.0);
-    }
-    Ok((largest / most / ratio).min(1.0))
+    Ok(Some(TermBlocks {
+        ends: ends.into(),
+        factors,
+        largest,
+    }))
 }
 
 fn backend(error: std::io::Error) -> Error {

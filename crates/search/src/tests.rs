@@ -689,3 +689,56 @@ fn an_empty_index_answers_every_mode() {
         assert_eq!(results.total_relation, TotalRelation::Exact);
     }
 }
+
+#[test]
+fn block_max_pruned_top_hits_are_the_exhaustive_ones() {
+    // Segments of many blocks (128 postings each) with subjects of very different lengths, so
+    // that per-block bounds differ and whole blocks are passed over; one segment's average length
+    // differs much from the index's.
+    const SYLLABLES: [&str; 12] = [
+        "cải", "cách", "hành", "chính", "thủ", "tục", "dịch", "vụ", "công", "trực", "tuyến", "số",
+    ];
+    let mut state = 29;
+    let words = |count: usize, state: &mut u64| -> String {
+        (0..count)
+            .map(|_| SYLLABLES[(next(state) % 12) as usize])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let index = SearchIndex::create_in_ram().unwrap();
+    let mut writer = index.writer().unwrap();
+    for (first, last, longest) in [(1, 3000, 12), (3001, 3600, 40)] {
+        for id in first..=last {
+            let subject = words(2 + (next(&mut state) % longest) as usize, &mut state);
+            let length = 10 + (next(&mut state) % 80) as usize;
+            let text = words(length, &mut state);
+            writer.upsert(&document(id, &subject, &text)).unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    let texts = [
+        "cải cách hành chính",
+        "cai cach hanh chinh",
+        "\"cải cách hành chính\"",
+        "\"dịch vụ công\"",
+        "thủ tục số",
+        "dich vu cong truc tuyen thu tuc hanh chinh",
+        "tuyến",
+    ];
+    for text in texts {
+        for offset in [0, 7] {
+            let mut pruned = query(text);
+            pruned.offset = offset;
+            pruned.total_up_to = Some(DEFAULT_TOTAL_UP_TO);
+            let mut exhaustive = pruned.clone();
+            exhaustive.total_up_to = None;
+            exhaustive.facets = true;
+            let (fast, slow) = (
+                index.search(&pruned).unwrap(),
+                index.search(&exhaustive).unwrap(),
+            );
+            assert_eq!(fast.hits, slow.hits, "{text:?} {offset}");
+            assert!(!slow.hits.is_empty(), "{text:?}");
+        }
+    }
+}

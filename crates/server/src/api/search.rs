@@ -151,8 +151,8 @@ pub(crate) async fn search(
 }
 
 /// One page of the search's hits as CSV (UTF-8 with a byte-order mark, RFC 4180): id, number and
-/// symbol, date, type, issuer, subject, score and snippet; the same scope as the search, and
-/// audited. The file's SHA-256 is in `x-content-sha256`.
+/// symbol, date, type, issuer, subject, score, snippet and direction (incoming or issued
+/// outgoing); the same scope as the search, and audited. The file's SHA-256 is in `x-content-sha256`.
 #[utoipa::path(get, path = "/api/v1/search.csv", params(SearchParams),
     responses(
         (status = 200, description = "text/csv",
