@@ -126,6 +126,31 @@ async fn run_total(test: &TestApp) -> anyhow::Result<usize> {
     Ok(test.app.search(&clerk, &request).await?.hits.len())
 }
 
+/// The leader keeps the officer (`chuyenvien`) informed of incoming document `id` (để biết): an
+/// officer reads only the incoming documents assigned to them, in searches and exports too.
+pub(crate) async fn assign_to_officer(test: &TestApp, id: i64) -> anyhow::Result<()> {
+    let leader = test.actor("lanhdao").await?;
+    test.app
+        .assign_incoming(
+            &leader,
+            domain::ids::DocumentId(id),
+            &app::AssignInput {
+                lead: app::AssigneeInput {
+                    username: "lanhdao".to_owned(),
+                    ..app::AssigneeInput::default()
+                },
+                information: vec![app::AssigneeInput {
+                    username: "chuyenvien".to_owned(),
+                    ..app::AssigneeInput::default()
+                }],
+                ..app::AssignInput::default()
+            },
+            &app::OperationId::new("assign-to-officer"),
+        )
+        .await?;
+    Ok(())
+}
+
 fn ids(results: &Value) -> Vec<i64> {
     results["hits"]
         .as_array()
@@ -246,14 +271,20 @@ async fn saved_searches_belong_to_their_owner(db: testkit::TestDb) -> anyhow::Re
         "{}",
         String::from_utf8_lossy(&reply.body)
     );
-    // Run by the officer, the same search finds only what the officer may see now.
+    // Run by the officer, the same search finds only what the officer may see now: nothing
+    // before the leader assigns them the plan, then the plan alone (never the confidential one,
+    // nor the documents assigned to no one).
+    let run = send(&router, get(&run_uri, Some(&officer))).await.json();
+    assert_eq!(ids(&run["results"]), Vec::<i64>::new(), "{run}");
+    assert_eq!(run["results"]["total"], 0, "{run}");
+    assign_to_officer(&test, plan).await?;
     let run = send(&router, get(&run_uri, Some(&officer))).await.json();
     let found = ids(&run["results"]);
-    assert!(found.contains(&plan) && !found.contains(&secret), "{run}");
-    assert_eq!(
-        found.len() + 1,
-        run_total(&test).await?,
-        "one hidden: {run}"
+    assert_eq!(found, [plan], "{run}");
+    assert_eq!(run["results"]["total"], 1, "{run}");
+    assert!(
+        run_total(&test).await? > found.len(),
+        "others hidden: {run}"
     );
 
     // The clerk deletes it; the officer's stays.
@@ -346,6 +377,15 @@ async fn search_results_export_as_csv_within_the_scope(db: testkit::TestDb) -> a
     let clerk = login(&router, "vanthu").await;
     let officer = login(&router, "chuyenvien").await;
     let [plan, report, secret] = three_documents(&router, &clerk).await?;
+    // An officer exports only the incoming documents assigned to them: none yet.
+    let rows = csv_rows(
+        &export(&router, &officer, "q=cai%20cach%20hanh%20chinh")
+            .await?
+            .body,
+    );
+    assert_eq!(rows.len(), 1, "the header alone: {rows:?}");
+    assign_to_officer(&test, plan).await?;
+    assign_to_officer(&test, report).await?;
 
     let reply = export(&router, &officer, "q=cai%20cach%20hanh%20chinh").await?;
     assert_eq!(reply.headers["content-type"], "text/csv; charset=utf-8");
@@ -380,6 +420,7 @@ async fn search_results_export_as_csv_within_the_scope(db: testkit::TestDb) -> a
         !found.contains(&secret),
         "the officer is not cleared: {rows:?}"
     );
+    assert_eq!(found.len(), 2, "only the assigned documents: {rows:?}");
     let plan_row = rows.iter().find(|row| row[0] == plan.to_string()).unwrap();
     assert_eq!(
         plan_row[1..6],
@@ -465,7 +506,7 @@ async fn search_results_export_as_csv_within_the_scope(db: testkit::TestDb) -> a
         .iter()
         .filter(|(action, _)| action == "search.exported")
         .count();
-    assert_eq!(exports, 5, "{actions:?}");
+    assert_eq!(exports, 6, "{actions:?}");
     Ok(())
 }
 
@@ -532,12 +573,14 @@ async fn the_cli_filters_exports_and_saves_searches(db: testkit::TestDb) -> anyh
     assert_eq!(found()?, second);
     assert_eq!(second.len(), 1);
 
-    // As a user: the user's clearance (the officer does not see the confidential plan).
+    // As a user: the user's clearance (the officer does not see the confidential plan) and, for
+    // an officer, only the documents assigned to them.
+    assign_to_officer(&test, plan).await?;
     let mut args = search(&["cai cach", "--as", "chuyenvien", "--type", "KH", "--csv"]);
     args.push(out);
     anyhow::ensure!(vanthu(&args).await? == ExitCode::SUCCESS);
     let ids = found()?;
-    assert!(ids.contains(&plan) && !ids.contains(&secret), "{ids:?}");
+    assert_eq!(ids, [plan], "{ids:?}");
 
     // Saved, as a user: save with filters, run it by name, list, delete.
     let args = search(&[

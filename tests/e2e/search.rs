@@ -1,5 +1,6 @@
 //! Full-text search through the API: Vietnamese with or without diacritics, the clearance scope
-//! of hits and totals, and a rebuilt index giving identical results.
+//! of hits and totals, an officer's restriction to the documents assigned to them, and a rebuilt
+//! index giving identical results.
 
 use secrecy::SecretString;
 use serde_json::Value;
@@ -11,7 +12,8 @@ use crate::backend_tests;
 
 backend_tests!(
     vietnamese_search_is_scoped_and_survives_a_rebuild,
-    documents_are_found_by_their_extracted_text
+    documents_are_found_by_their_extracted_text,
+    an_officer_finds_only_the_incoming_documents_assigned_to_them
 );
 
 /// Uploads one PDF as the clerk; returns the new document's id.
@@ -129,15 +131,17 @@ async fn vietnamese_search_is_scoped_and_survives_a_rebuild(
     );
 
     // The clearance scope: the clerk (cleared) sees the confidential plan, the officer never does,
-    // in hits or in the total.
+    // in hits or in the total; the officer sees only the plan assigned to them (which the leader
+    // may do, unlike the confidential one, for which the officer is not cleared).
     let cleared = search(&router, &clerk, "q=cai%20cach&limit=50").await?;
     assert!(ids(&cleared).contains(&secret), "{cleared}");
+    crate::saved_searches::assign_to_officer(&test, plan).await?;
     let uncleared = search(&router, &officer, "q=cai%20cach&limit=50").await?;
-    assert!(!ids(&uncleared).contains(&secret), "{uncleared}");
-    assert_eq!(
-        uncleared["total"].as_u64().unwrap_or_default() + 1,
-        cleared["total"].as_u64().unwrap_or_default(),
-        "{uncleared} {cleared}"
+    assert_eq!(ids(&uncleared), [plan], "{uncleared}");
+    assert_eq!(uncleared["total"], 1, "{uncleared}");
+    assert!(
+        cleared["total"].as_u64().unwrap_or_default() >= 2,
+        "{cleared}"
     );
 
     // Filters, and bad parameters as problem documents.
@@ -252,5 +256,92 @@ async fn documents_are_found_by_their_extracted_text(db: testkit::TestDb) -> any
     // Exact phrase first (the plan's body also has "giao" and "ban" apart).
     let body = search(&router, &clerk, "q=giao%20ban").await?;
     assert_eq!(ids(&body).first(), Some(&minutes), "{body}");
+    Ok(())
+}
+
+/// The facet counts of one facet of a search body, as (value, count) pairs.
+fn facet(body: &Value, name: &str) -> Vec<(String, u64)> {
+    body["facets"][name]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| {
+            (
+                entry["value"].as_str().unwrap_or_default().to_owned(),
+                entry["count"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+async fn an_officer_finds_only_the_incoming_documents_assigned_to_them(
+    db: testkit::TestDb,
+) -> anyhow::Result<()> {
+    let test = TestApp::start(db).await?;
+    let router = router(&test);
+    let clerk = login(&router, "vanthu").await;
+    let officer = login(&router, "chuyenvien").await;
+    let upload_one = |page: &'static str, number: &'static str, type_code: &'static str| {
+        let (router, clerk) = (router.clone(), clerk.clone());
+        async move {
+            upload(
+                &router,
+                &clerk,
+                page,
+                &[
+                    ("subject", "Kế hoạch phòng chống thiên tai"),
+                    ("number_symbol", number),
+                    ("type_code", type_code),
+                    ("issuer_name", "Ban chỉ huy phòng chống thiên tai"),
+                    ("issued_date", "2024-06-01"),
+                ],
+            )
+            .await
+        }
+    };
+    let first = upload_one("Thien tai 1", "01/KH-BCH", "KH").await?;
+    let second = upload_one("Thien tai 2", "02/CV-BCH", "CV").await?;
+    let third = upload_one("Thien tai 3", "03/TB-BCH", "TB").await?;
+    let query = "q=phong%20chong%20thien%20tai&limit=50&facets=true";
+
+    // The clerk reads the whole register: all three.
+    let all = search(&router, &clerk, query).await?;
+    let mut found = ids(&all);
+    found.sort_unstable();
+    assert_eq!(found, [first, second, third], "{all}");
+    assert_eq!(all["total"], 3, "{all}");
+
+    // The officer, assigned none: nothing in hits, total or facets.
+    let none = search(&router, &officer, query).await?;
+    assert_eq!(ids(&none), Vec::<i64>::new(), "{none}");
+    assert_eq!(none["total"], 0, "{none}");
+    assert_eq!(facet(&none, "type"), [], "{none}");
+    assert_eq!(facet(&none, "issuer"), [], "{none}");
+
+    // Assigned the first: that one alone, and the totals and facets agree.
+    crate::saved_searches::assign_to_officer(&test, first).await?;
+    let one = search(&router, &officer, query).await?;
+    assert_eq!(ids(&one), [first], "{one}");
+    assert_eq!(one["total"], 1, "{one}");
+    assert_eq!(facet(&one, "type"), [("KH".to_owned(), 1)], "{one}");
+    assert_eq!(
+        facet(&one, "issuer"),
+        [("Ban chỉ huy phòng chống thiên tai".to_owned(), 1)],
+        "{one}"
+    );
+    // Searching the other ones' own words finds nothing either (no snippet leaks).
+    let other = search(&router, &officer, "q=02%2FCV-BCH").await?;
+    assert_eq!(other["total"], 0, "{other}");
+
+    // After the leader assigns the third to them, it appears too.
+    crate::saved_searches::assign_to_officer(&test, third).await?;
+    let two = search(&router, &officer, query).await?;
+    let mut found = ids(&two);
+    found.sort_unstable();
+    assert_eq!(found, [first, third], "{two}");
+    assert_eq!(two["total"], 2, "{two}");
+    let mut types = facet(&two, "type");
+    types.sort();
+    assert_eq!(types, [("KH".to_owned(), 1), ("TB".to_owned(), 1)], "{two}");
     Ok(())
 }

@@ -339,15 +339,38 @@ impl App {
         self.search_in_scope(actor, request, MAX_SEARCH_LIMIT).await
     }
 
+    /// The restriction of a search's scope for an actor who reads no register: the incoming
+    /// registers' documents only when assigned to the actor ([`App::readable_incoming`]);
+    /// `None` for one who reads the whole register.
+    async fn incoming_restriction(
+        &self,
+        actor: &Actor,
+    ) -> Result<Option<search::Restriction>, Error> {
+        if crate::handling::reads_the_register(actor) {
+            return Ok(None);
+        }
+        let allowed_ids = db::handling::documents_assigned_to(&self.db, actor.user_id)
+            .await?
+            .into_iter()
+            .map(|id| id.get())
+            .collect();
+        Ok(Some(search::Restriction {
+            registers: [RegisterKind::Incoming, RegisterKind::SecretIncoming]
+                .into_iter()
+                .map(|register| register.code().to_owned())
+                .collect(),
+            allowed_ids,
+        }))
+    }
+
     /// [`App::search`] without the permission check and with any page size up to the result
     /// window (the CSV export's pages); the scope still comes from the actor.
     ///
-    /// Known gap: an officer who reads no register sees only the incoming documents assigned to
-    /// them everywhere else ([`App::reads_incoming`]), but the index's scope is only the
-    /// organisation and the clearance, so a search shows such an officer every incoming document
-    /// of the organisation. Closing it needs a restriction to a set of ids in `search::Scope`
-    /// (a required clause, like the organisation's): filtering the hits here would still leak
-    /// through the totals and the facets.
+    /// An officer who reads no register sees only the incoming documents assigned to them, as
+    /// everywhere else ([`App::reads_incoming`]): the scope then carries a
+    /// [`search::Restriction`] of the incoming registers to those ids, a required clause of the
+    /// query like the organisation's, so that the other incoming documents stay out of the hits,
+    /// the totals, the facets and the snippets alike.
     pub(crate) async fn search_in_scope(
         &self,
         actor: &Actor,
@@ -371,6 +394,7 @@ impl App {
             scope: search::Scope {
                 organization_id: actor.organization_id.get(),
                 clearance: secrecy_level(actor.clearance),
+                restricted: self.incoming_restriction(actor).await?,
             },
             filters: search::Filters {
                 type_code: filters.type_code,

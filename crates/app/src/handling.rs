@@ -1144,7 +1144,7 @@ impl App {
 
 /// Whether the actor reads the whole incoming register (clerk, leader, archivist, auditor), rather
 /// than only the documents assigned to them.
-fn reads_the_register(actor: &Actor) -> bool {
+pub(crate) fn reads_the_register(actor: &Actor) -> bool {
     actor.roles.iter().any(|role| {
         matches!(
             role,

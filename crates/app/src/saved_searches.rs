@@ -302,24 +302,27 @@ impl App {
 
 impl App {
     /// The metadata of a search hit as the database has it now, when the actor may see it: an
-    /// incoming document, or an outgoing one the organisation issued (its issuer is the
-    /// organisation), of the actor's organisation and within the actor's clearance.
+    /// incoming document the actor reads ([`App::reads_incoming`]: an officer only those assigned
+    /// to them), or an outgoing one the organisation issued (its issuer is the organisation), of
+    /// the actor's organisation and within the actor's clearance.
     async fn exported_document(
         &self,
         actor: &Actor,
         id: domain::ids::DocumentId,
     ) -> Result<Option<ExportedDocument>, Error> {
         if let Some(document) = db::documents::find_incoming(&self.db, id).await? {
-            return Ok(actor
-                .can_see(document.organization_id, document.secrecy)
-                .then_some(ExportedDocument {
-                    number_symbol: document.number_symbol,
-                    issued_date: document.issued_date,
-                    type_code: document.type_code,
-                    issuer: document.issuer_name,
-                    subject: document.subject,
-                    direction: "Đến",
-                }));
+            // The one rule of who reads an incoming document: an officer only those assigned.
+            let readable = self
+                .reads_incoming(actor, id, document.organization_id, document.secrecy)
+                .await?;
+            return Ok(readable.then_some(ExportedDocument {
+                number_symbol: document.number_symbol,
+                issued_date: document.issued_date,
+                type_code: document.type_code,
+                issuer: document.issuer_name,
+                subject: document.subject,
+                direction: "Đến",
+            }));
         }
         let Some(document) = db::outgoing::find(&self.db, id).await? else {
             return Ok(None);

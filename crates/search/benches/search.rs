@@ -264,6 +264,7 @@ fn queries(generator: &Generator, documents: usize, per_kind: usize) -> Vec<(usi
         scope: Scope {
             organization_id: SEARCHED_ORGANIZATION,
             clearance: 0,
+            restricted: None,
         },
         filters: Filters::default(),
         sort: Sort::Relevance,

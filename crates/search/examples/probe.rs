@@ -20,6 +20,7 @@ fn main() {
             scope: Scope {
                 organization_id: 1,
                 clearance: 0,
+                restricted: None,
             },
             filters: Filters::default(),
             sort: Sort::Relevance,

@@ -32,8 +32,8 @@ pub use crate::document::IndexedDocument;
 pub use crate::error::Error;
 pub use crate::index::SearchIndex;
 pub use crate::query::{
-    DEFAULT_TOTAL_UP_TO, Filters, MAX_QUERY_BYTES, MAX_QUERY_SYLLABLES, MAX_RESULT_WINDOW, Scope,
-    SearchQuery, Sort,
+    DEFAULT_TOTAL_UP_TO, Filters, MAX_QUERY_BYTES, MAX_QUERY_SYLLABLES, MAX_RESULT_WINDOW,
+    Restriction, Scope, SearchQuery, Sort,
 };
 pub use crate::schema::SCHEMA_VERSION;
 pub use crate::search::{Facets, SearchHit, SearchResults, TotalRelation};

@@ -7,7 +7,8 @@
 //! `bàn` ranks documents saying "bàn" above those saying "bán" or "ban"; one typed without says
 //! nothing about diacritics and adds no boost.
 //!
-//! The scope (organisation, secrecy clearance) and the filters are required clauses of the same
+//! The scope (organisation, secrecy clearance, the restriction to some documents of some
+//! registers) and the filters are required clauses of the same
 //! query, never a filter applied afterwards: whatever does not match them is invisible to the hits,
 //! the total and the facets alike.
 //!
@@ -21,7 +22,7 @@ use tantivy::Score;
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, Bm25StatisticsProvider, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery,
-    EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -73,12 +74,26 @@ pub struct SearchQuery {
 }
 
 /// The part of the index a user may see, decided by the application from the user's rights.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scope {
     /// Only this organisation's documents.
     pub organization_id: i64,
     /// Only documents whose secrecy level is at most this (0 normal … 3 top secret).
     pub clearance: u8,
+    /// For a user who reads only some documents of some registers (an officer sees the incoming
+    /// documents assigned to them): `None` for no such restriction.
+    pub restricted: Option<Restriction>,
+}
+
+/// A restriction of [`Scope`]: a document of one of `registers` is seen only when its id is one
+/// of `allowed_ids`; the documents of other registers (or of none) are not affected. An empty
+/// `allowed_ids` hides every document of those registers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Restriction {
+    /// The register codes restricted (e.g. `incoming`, `secret_incoming`).
+    pub registers: Vec<String>,
+    /// The ids of the documents of those registers that may be seen.
+    pub allowed_ids: Vec<i64>,
 }
 
 /// Metadata filters; each one set must match exactly (after NFC).
@@ -243,6 +258,9 @@ pub(crate) fn build(
             query.scope.organization_id,
         ))));
     }
+    if let Some(restriction) = &query.scope.restricted {
+        clauses.extend(restriction_clause(restriction, fields).map(filter));
+    }
     if !skip.secrecy {
         // Every document has exactly one level, so "at most the clearance" is "none of the
         // levels above it": excluding the few documents above it costs a seek in a short posting
@@ -332,6 +350,36 @@ pub(crate) fn build(
 pub(crate) struct ScopeShortcuts {
     pub(crate) organization: bool,
     pub(crate) secrecy: bool,
+}
+
+/// The required clause of a [`Restriction`]: every document except those of a restricted
+/// register whose id is not allowed. `None` when no register is restricted (nothing to exclude).
+fn restriction_clause(restriction: &Restriction, fields: &Fields) -> Option<Box<dyn Query>> {
+    if restriction.registers.is_empty() {
+        return None;
+    }
+    let registers: Box<dyn Query> =
+        Box::new(TermSetQuery::new(restriction.registers.iter().map(
+            |register| Term::from_field_text(fields.register, &keyword(register)),
+        )));
+    let allowed: Box<dyn Query> = if restriction.allowed_ids.is_empty() {
+        Box::new(EmptyQuery)
+    } else {
+        Box::new(TermSetQuery::new(
+            restriction
+                .allowed_ids
+                .iter()
+                .map(|id| Term::from_field_i64(fields.id, *id)),
+        ))
+    };
+    let hidden: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+        (Occur::Must, registers),
+        (Occur::MustNot, allowed),
+    ]));
+    Some(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(AllQuery)),
+        (Occur::MustNot, hidden),
+    ])))
 }
 
 /// A scoring query with the terms its BM25 weight is computed from, and its boost.

@@ -79,6 +79,7 @@ fn query(text: &str) -> SearchQuery {
         scope: Scope {
             organization_id: WARD,
             clearance: 0,
+            restricted: None,
         },
         filters: Filters::default(),
         sort: Sort::Relevance,
@@ -251,6 +252,94 @@ fn scope_hides_secret_and_other_organisations_documents_everywhere() {
     other.scope.organization_id = OTHER_WARD;
     other.scope.clearance = 3;
     assert_eq!(ids(&index, &other), [11]);
+}
+
+#[test]
+fn a_restricted_scope_hides_the_other_documents_of_its_registers_everywhere() {
+    // 1, 2 and 3 are incoming (3 secret incoming), 4 is outgoing; the reader may see only 2 of
+    // the incoming ones.
+    let incoming = |id: i64, register: &str, type_code: &str, issuer: &str| IndexedDocument {
+        register: Some(register.to_owned()),
+        type_code: Some(type_code.to_owned()),
+        issuer: Some(issuer.to_owned()),
+        ..document(
+            id,
+            "Kế hoạch cải cách hành chính",
+            "Cải cách hành chính bí mật số {id}",
+        )
+    };
+    let index = index_of(&[
+        incoming(1, "incoming", "CV", "Sở Nội vụ"),
+        incoming(2, "incoming", "KH", "UBND quận"),
+        incoming(3, "secret_incoming", "TB", "Công an quận"),
+        document(
+            4,
+            "Kế hoạch cải cách hành chính",
+            "Cải cách hành chính phường",
+        ),
+    ]);
+    let search = |text: &str, allowed: &[i64]| {
+        let mut search = query(text);
+        search.scope.clearance = 3;
+        search.facets = true;
+        search.scope.restricted = Some(Restriction {
+            registers: vec!["incoming".to_owned(), "secret_incoming".to_owned()],
+            allowed_ids: allowed.to_vec(),
+        });
+        let mut pruned = search.clone();
+        pruned.facets = false;
+        pruned.total_up_to = Some(DEFAULT_TOTAL_UP_TO);
+        let (slow, fast) = (
+            index.search(&search).unwrap(),
+            index.search(&pruned).unwrap(),
+        );
+        assert_eq!(fast.hits, slow.hits, "{text:?}");
+        assert_eq!(fast.total, slow.total, "{text:?}");
+        slow
+    };
+    for text in ["cai cach hanh chinh", "", "bi mat", "so noi vu", "cong an"] {
+        let results = search(text, &[2]);
+        let mut found: Vec<i64> = results.hits.iter().map(|hit| hit.id).collect();
+        found.sort_unstable();
+        assert!(
+            found.iter().all(|id| [2, 4].contains(id)),
+            "{text:?}: {found:?}"
+        );
+        assert_eq!(results.total, found.len() as u64, "{text:?}");
+        let facets = results.facets.unwrap();
+        let types: Vec<&str> = facets.type_code.iter().map(|(v, _)| v.as_str()).collect();
+        assert!(
+            types.iter().all(|t| ["KH"].contains(t)),
+            "{text:?}: {types:?}"
+        );
+        assert!(
+            facets
+                .issuer
+                .iter()
+                .all(|(value, _)| value == "UBND quận" || value == "UBND phường Bến Nghé"),
+            "{text:?}"
+        );
+        for hit in &results.hits {
+            assert!(!hit.snippet.contains("Nội vụ") && !hit.snippet.contains("Công an"));
+        }
+    }
+    assert_eq!(search("", &[2]).total, 2);
+    assert_eq!(search("cai cach", &[2]).total, 2);
+    // No allowed id: only the outgoing document; every one allowed: all four.
+    let ids_of = |results: SearchResults| {
+        let mut ids: Vec<i64> = results.hits.iter().map(|hit| hit.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(ids_of(search("cai cach", &[])), [4]);
+    assert_eq!(ids_of(search("", &[1, 2, 3, 99])), [1, 2, 3, 4]);
+    // Ids of other registers are not made visible by the restriction (another organisation's).
+    assert_eq!(ids_of(search("", &[3])), [3, 4]);
+    // No register restricted: nothing hidden.
+    let mut open = query("");
+    open.scope.clearance = 3;
+    open.scope.restricted = Some(Restriction::default());
+    assert_eq!(index.search(&open).unwrap().total, 4);
 }
 
 #[test]
@@ -615,6 +704,9 @@ fn pruned_top_hits_are_the_exhaustive_ones() {
                 },
                 secrecy_level: (next(&mut state) % 4) as u8 / 3,
                 type_code: Some(["KH", "BC", "QD"][(next(&mut state) % 3) as usize].to_owned()),
+                register: Some(
+                    ["incoming", "secret_incoming", "outgoing"][(id % 3) as usize].to_owned(),
+                ),
                 ..document(id, &subject, &text)
             }
         })
@@ -655,10 +747,24 @@ fn pruned_top_hits_are_the_exhaustive_ones() {
         "chính tài",
     ];
     for text in texts {
-        for (offset, clearance, type_code) in [(0, 0, None), (5, 1, None), (20, 0, Some("BC"))] {
+        // A restriction to one in five incoming documents (ids multiple of 5) also keeps every
+        // outgoing one.
+        let restricted = Some(Restriction {
+            registers: vec!["incoming".to_owned(), "secret_incoming".to_owned()],
+            allowed_ids: (1..=1500).filter(|id| id % 5 == 0).collect(),
+        });
+        let cases = [
+            (0, 0, None, None),
+            (5, 1, None, None),
+            (20, 0, Some("BC"), None),
+            (0, 1, None, restricted.clone()),
+            (5, 0, Some("KH"), restricted.clone()),
+        ];
+        for (offset, clearance, type_code, restricted) in cases {
             let mut pruned = query(text);
             pruned.offset = offset;
             pruned.scope.clearance = clearance;
+            pruned.scope.restricted = restricted;
             pruned.filters.type_code = type_code.map(str::to_owned);
             pruned.total_up_to = Some(DEFAULT_TOTAL_UP_TO);
             let mut exhaustive = pruned.clone();
@@ -670,6 +776,16 @@ fn pruned_top_hits_are_the_exhaustive_ones() {
             );
             assert_eq!(fast.hits, slow.hits, "{text:?} {offset} {clearance}");
             assert_eq!(fast.total, slow.total, "{text:?}");
+            if let Some(restriction) = &pruned.scope.restricted {
+                // The outgoing documents (ids 2 modulo 3) are not restricted.
+                for hit in &slow.hits {
+                    assert!(
+                        hit.id % 3 == 2 || restriction.allowed_ids.contains(&hit.id),
+                        "{text:?}: {}",
+                        hit.id
+                    );
+                }
+            }
             if offset == 0 {
                 assert!(!slow.hits.is_empty(), "{text:?}");
             }
@@ -726,9 +842,14 @@ fn block_max_pruned_top_hits_are_the_exhaustive_ones() {
         "tuyến",
     ];
     for text in texts {
-        for offset in [0, 7] {
+        let restricted = Restriction {
+            registers: vec!["outgoing".to_owned()],
+            allowed_ids: (1..=3600).filter(|id| id % 4 == 1).collect(),
+        };
+        for (offset, restricted) in [(0, None), (7, None), (0, Some(restricted.clone()))] {
             let mut pruned = query(text);
             pruned.offset = offset;
+            pruned.scope.restricted = restricted;
             pruned.total_up_to = Some(DEFAULT_TOTAL_UP_TO);
             let mut exhaustive = pruned.clone();
             exhaustive.total_up_to = None;
@@ -738,7 +859,11 @@ fn block_max_pruned_top_hits_are_the_exhaustive_ones() {
                 index.search(&exhaustive).unwrap(),
             );
             assert_eq!(fast.hits, slow.hits, "{text:?} {offset}");
+            assert_eq!(fast.total, slow.total, "{text:?} {offset}");
             assert!(!slow.hits.is_empty(), "{text:?}");
+            if pruned.scope.restricted.is_some() {
+                assert!(slow.hits.iter().all(|hit| hit.id % 4 == 1), "{text:?}");
+            }
         }
     }
 }
