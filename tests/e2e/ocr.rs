@@ -294,6 +294,14 @@ async fn a_scanned_page_becomes_searchable_after_ocr(db: testkit::TestDb) -> any
     )
     .await
     .assert_problem(403, "auth.forbidden");
+    // An officer reads only what was assigned to them: the text of this scan is not theirs.
+    let officer = login(&router, "chuyenvien").await;
+    send(
+        &router,
+        get(&format!("/api/v1/documents/{id}/text"), Some(&officer)),
+    )
+    .await
+    .assert_problem(404, "not_found");
 
     // The intake recorded the claimed PDF/A level; the run is in the audit trail, whose chain
     // still holds.

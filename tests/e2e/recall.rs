@@ -111,6 +111,9 @@ async fn the_receiver_accepts_or_refuses_a_recall(db: TestDb) -> anyhow::Result<
     assert_eq!(codes, ["01", "13", "15"], "{before:?}");
     let download = app.download_document(&city_clerk, incoming, &op()).await;
     assert_eq!(download.unwrap_err().code(), "document.recalled");
+    // Its extracted text is withdrawn with the file.
+    let texts = app.document_texts(&city_clerk, incoming).await;
+    assert_eq!(texts.unwrap_err().code(), "document.recalled");
     let router = crate::api::router(&test);
     let city_token = crate::api::login(&router, "vanthu.tp").await;
     let file = crate::api::axum_test_support::send(

@@ -32,6 +32,9 @@ pub const NAMESPACE: &str = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
 const MAX_DEPTH: usize = 24;
 /// The most attachments accepted.
 const MAX_ATTACHMENTS: usize = 50;
+/// The most elements a package or status message may hold: a real one has a few hundred, and each
+/// parsed element costs memory, so a flood of empty elements is refused early.
+const MAX_ELEMENTS: usize = 20_000;
 /// The most recipients accepted.
 const MAX_RECIPIENTS: usize = 500;
 
@@ -334,9 +337,16 @@ pub fn read_package(xml: &[u8]) -> Result<Package, String> {
         return Err(format!("more than {MAX_ATTACHMENTS} attachments"));
     }
     let encoded = body.child("AttachmentEncoded")?;
-    let mut attachments = Vec::with_capacity(references.len());
+    let mut attachments: Vec<Attachment> = Vec::with_capacity(references.len());
     for reference in references {
         let content_id = reference.text_of("ContentId")?.to_owned();
+        // Each reference decodes its content: one content named twice would be decoded twice.
+        if attachments
+            .iter()
+            .any(|attachment| attachment.content_id == content_id)
+        {
+            return Err(format!("attachment {content_id} is referenced twice"));
+        }
         let content = encoded
             .children_named("Attachment")
             .find(|attachment| attachment.attribute("ContentId") == Some(content_id.as_str()))
@@ -960,6 +970,7 @@ impl Element {
         let mut reader = quick_xml::Reader::from_str(xml);
         let mut stack: Vec<Element> = Vec::new();
         let mut root = None;
+        let mut elements = 0_usize;
         loop {
             let event = reader
                 .read_event()
@@ -969,6 +980,10 @@ impl Element {
                 Event::Start(start) | Event::Empty(start) if root.is_none() => {
                     if stack.len() >= MAX_DEPTH {
                         return Err("nested too deeply".to_owned());
+                    }
+                    elements += 1;
+                    if elements > MAX_ELEMENTS {
+                        return Err(format!("more than {MAX_ELEMENTS} elements"));
                     }
                     let mut element = Element {
                         name: local(start.name().as_ref())?,

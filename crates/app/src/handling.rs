@@ -1084,6 +1084,16 @@ impl App {
                 message: format!("must be between 1 and {MAX_LIST_LIMIT}"),
             });
         }
+        // The database binds offsets as signed 64-bit integers (and panics on a larger one).
+        if filter
+            .offset
+            .is_some_and(|offset| i64::try_from(offset).is_err())
+        {
+            issues.push(FieldIssue {
+                field: "offset",
+                message: "is too large".to_owned(),
+            });
+        }
         if let Some(year) = filter.year
             && !(1900..=9999).contains(&year)
         {

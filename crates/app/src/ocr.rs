@@ -316,8 +316,16 @@ impl App {
         let Some(document) = db::documents::find_incoming(&self.db, id).await? else {
             return Err(Error::NotFound { what: "document" });
         };
-        if !actor.can_see(document.organization_id, document.secrecy) {
+        // The same rule as the file itself: an officer reads only what was assigned to them, and a
+        // recalled document's content is withdrawn (only its metadata is kept).
+        if !self
+            .reads_incoming(actor, id, document.organization_id, document.secrecy)
+            .await?
+        {
             return Err(Error::NotFound { what: "document" });
+        }
+        if document.state == domain::incoming::IncomingState::Recalled {
+            return Err(crate::recall::recalled_file());
         }
         let layer = db::document_texts::get(&self.db, id)
             .await?

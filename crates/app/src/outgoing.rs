@@ -866,9 +866,13 @@ impl App {
         let internal: Vec<_> = if document.secrecy.is_secret() {
             Vec::new()
         } else {
+            // One delivery per organisation, even if a draft named it twice (by id and by e-ID):
+            // a second delivery to the same incoming copy would fail the unique index forever.
+            let mut seen = std::collections::HashSet::new();
             recipients
                 .iter()
                 .filter_map(|recipient| recipient.organization_id.map(|org| (org, recipient)))
+                .filter(|(org, _)| seen.insert(*org))
                 .collect()
         };
         let now = self.clock.now();
@@ -1609,12 +1613,31 @@ impl App {
             issue("recipients", "name at least one recipient".to_owned());
         }
         if draft.recipients.len() > MAX_RECIPIENTS {
-            issue("recipients", format!("at most {MAX_RECIPIENTS} recipients"));
+            // Before resolving them: each costs a query.
+            return Err(Error::invalid(
+                "recipients",
+                format!("at most {MAX_RECIPIENTS} recipients"),
+            ));
         }
-        let mut recipients = Vec::new();
+        let mut recipients: Vec<db::outgoing::Recipient> = Vec::new();
         for input in &draft.recipients {
             match self.resolve_recipient(actor, input).await? {
-                Ok(recipient) => recipients.push(recipient),
+                Ok(recipient) => {
+                    let repeated = recipients.iter().any(|earlier| {
+                        match (earlier.organization_id, recipient.organization_id) {
+                            (Some(a), Some(b)) => a == b,
+                            _ => {
+                                earlier.name == recipient.name
+                                    && earlier.electronic_id == recipient.electronic_id
+                            }
+                        }
+                    });
+                    if repeated {
+                        issue("recipients", format!("{} is named twice", recipient.name));
+                    } else {
+                        recipients.push(recipient);
+                    }
+                }
                 Err(message) => issue("recipients", message),
             }
         }
