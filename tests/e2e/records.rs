@@ -153,6 +153,9 @@ async fn a_work_file_goes_from_plan_to_a_verified_package(db: TestDb) -> anyhow:
             &operation,
         )
         .await?;
+    // An officer files only what was assigned to them.
+    crate::saved_searches::assign_to_officer(&test, first.id.get()).await?;
+    crate::saved_searches::assign_to_officer(&test, second.id.get()).await?;
 
     // The yearly plan: Roman main headings, files numbered within each.
     let plan = test
@@ -557,6 +560,8 @@ async fn another_organisation_sees_no_work_file(db: TestDb) -> anyhow::Result<()
             &operation,
         )
         .await?;
+    // An officer files only what was assigned to them.
+    crate::saved_searches::assign_to_officer(&test, document.id.get()).await?;
     let open = OpenWorkFile {
         title: Some("Hồ sơ thử".to_owned()),
         notation: Some("01.VP".to_owned()),
@@ -578,6 +583,24 @@ async fn another_organisation_sees_no_work_file(db: TestDb) -> anyhow::Result<()
         .link_document(&officer, &code, secret.id, &operation)
         .await;
     anyhow::ensure!(code_of(&hidden) == "not_found", "{}", code_of(&hidden));
+    // Nor may the officer file an incoming document never assigned to them.
+    let unassigned = test
+        .app
+        .receive_incoming(
+            &clerk,
+            app::IncomingUpload {
+                file_name: "khác.pdf".to_owned(),
+                bytes: testkit::minimal_pdf("không giao"),
+                metadata: app::IncomingMetadata::default(),
+            },
+            &operation,
+        )
+        .await?;
+    let refused = test
+        .app
+        .link_document(&officer, &code, unassigned.id, &operation)
+        .await;
+    anyhow::ensure!(code_of(&refused) == "not_found", "{}", code_of(&refused));
 
     // A second organisation with a keeper who holds every role.
     let connection = db::Db::connect(&db::Config {
@@ -662,6 +685,8 @@ async fn the_command_line_plans_closes_exports_and_imports(db: TestDb) -> anyhow
             &OperationId::new("records-cli"),
         )
         .await?;
+    // An officer files only what was assigned to them.
+    crate::saved_searches::assign_to_officer(&test, document.id.get()).await?;
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("vanthu.toml");
     std::fs::write(&config, test.config_file_text())?;
@@ -812,6 +837,8 @@ async fn the_api_keeps_files_and_answers_problems(db: TestDb) -> anyhow::Result<
             &OperationId::new("records-api"),
         )
         .await?;
+    // An officer files only what was assigned to them.
+    crate::saved_searches::assign_to_officer(&test, document.id.get()).await?;
     let router = crate::api::router(&test);
     let clerk_token = crate::api::login(&router, "vanthu").await;
     let officer_token = crate::api::login(&router, "chuyenvien").await;

@@ -634,6 +634,16 @@ impl App {
         operation: &OperationId,
     ) -> Result<WorkFileView, Error> {
         actor.require(Permission::KeepWorkFiles)?;
+        // An incoming document is linked only by someone who may read it: an officer, only what
+        // was assigned to them (the same rule as lists and downloads).
+        if let Some(access) = db::work_files::find_document(&self.db, document).await?
+            && access.incoming
+            && !self
+                .reads_incoming(actor, document, access.organization_id, access.secrecy)
+                .await?
+        {
+            return Err(Error::NotFound { what: "document" });
+        }
         let now = self.clock.now();
         let tx = self.db.begin_write().await?;
         let file = self.visible_file(&tx, actor, file_code).await?;

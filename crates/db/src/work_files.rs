@@ -273,6 +273,8 @@ pub struct DocumentAccess {
     pub secrecy: Secrecy,
     /// Its pages.
     pub page_count: i32,
+    /// Whether it is an incoming document (read by officers only when assigned to them).
+    pub incoming: bool,
 }
 
 /// A document registered from an imported package.
@@ -811,6 +813,7 @@ pub async fn find_document(
             organization_id: OrganizationId(row.organization_id),
             secrecy: secrecy(&row.secrecy)?,
             page_count: row.page_count,
+            incoming: row.direction == domain::register::Direction::Incoming.code(),
         })
     })
     .transpose()
