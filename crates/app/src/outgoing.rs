@@ -644,16 +644,15 @@ impl App {
         let input = self.get_blob(&document.blob_sha256).await?;
         let now = self.clock.now();
         let place = self.place_name(document.organization_id).await?;
-        let signed = self
-            .sign_field(
-                input,
-                key,
-                FieldRole::Leader,
-                now,
-                place,
-                document.page_count,
-            )
-            .await?;
+        let context = self.sign_context(
+            FieldRole::Leader,
+            now,
+            place,
+            document.page_count,
+            key.image.clone(),
+            None,
+        );
+        let signed = self.sign_field(input, key, context).await?;
         let sha256 = self.put_blob(signed.clone()).await?;
         self.step(
             actor,
@@ -818,18 +817,20 @@ impl App {
                 code: "signing.no_key",
                 message: format!("the server holds no seal key for {electronic_id}"),
             })?;
+        let signer = db::users::find(&self.db, document.signer)
+            .await?
+            .map(|user| user.username.as_str().to_owned());
         let input = self.get_blob(&document.blob_sha256).await?;
         let now = self.clock.now();
-        let signed = self
-            .sign_field(
-                input,
-                key,
-                FieldRole::Agency,
-                now,
-                organization.profile.place_name.clone(),
-                document.page_count,
-            )
-            .await?;
+        let context = self.sign_context(
+            FieldRole::Agency,
+            now,
+            organization.profile.place_name.clone(),
+            document.page_count,
+            key.image.clone(),
+            signer.as_deref(),
+        );
+        let signed = self.sign_field(input, key, context).await?;
         let sha256 = self.put_blob(signed.clone()).await?;
         self.step(
             actor,
@@ -1286,17 +1287,14 @@ impl App {
         Ok(())
     }
 
-    /// Signs the leader's or the agency's pre-created field of `input`, off the executor.
+    /// Signs the leader's or the agency's pre-created field of `input` with `key`, as `context`
+    /// lays it out, off the executor.
     async fn sign_field(
         &self,
         input: Vec<u8>,
         key: crate::SigningKeyConfig,
-        role: FieldRole,
-        now: OffsetDateTime,
-        place: String,
-        page_count: i32,
+        context: SignContext,
     ) -> Result<Vec<u8>, Error> {
-        let context = self.sign_context(role, now, place, page_count, key.image.clone());
         blocking(move || {
             let signer = crate::signing::load_signer(
                 &crate::signing::KeySource::Pkcs12 {
@@ -1320,12 +1318,15 @@ impl App {
         place: String,
         page_count: i32,
         own_image: Option<std::path::PathBuf>,
+        signer: Option<&str>,
     ) -> SignContext {
         let settings = self.config.signing.clone();
+        // The seal is drawn over the handwritten signature of this document's signer, never
+        // another leader's.
         let leader_image = settings
             .keys
             .iter()
-            .find(|key| key.username.is_some())
+            .find(|key| signer.is_some() && key.username.as_deref() == signer)
             .and_then(|key| key.image.clone());
         SignContext {
             settings,
@@ -1390,7 +1391,14 @@ impl App {
         let image = self
             .signing_key(|key| key.username.as_deref() == Some(actor.username.as_str()))
             .and_then(|key| key.image);
-        let context = self.sign_context(FieldRole::Leader, now, place, document.page_count, image);
+        let context = self.sign_context(
+            FieldRole::Leader,
+            now,
+            place,
+            document.page_count,
+            image,
+            None,
+        );
         let pending = blocking(move || {
             context.run(|options| {
                 pades::prepare(&input, &certificate, &certificates, algorithm, options)
@@ -1467,7 +1475,14 @@ impl App {
                 .map_err(|_| no_pending())?;
         let now = self.clock.now();
         let place = self.place_name(document.organization_id).await?;
-        let context = self.sign_context(FieldRole::Leader, now, place, document.page_count, None);
+        let context = self.sign_context(
+            FieldRole::Leader,
+            now,
+            place,
+            document.page_count,
+            None,
+            None,
+        );
         let raw = signature.to_vec();
         let signed = blocking(move || {
             let pending = pades::PendingSignature::from_bytes(&pending_bytes)
