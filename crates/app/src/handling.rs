@@ -564,6 +564,12 @@ impl App {
         let now = self.clock.now();
 
         let tx = self.db.begin_write().await?;
+        // Under the writer lock: a completion or reassignment committed since the checks above
+        // changed the version, and the note must not land on it.
+        let current = db::handling::find(&tx, id).await?;
+        if current.is_none_or(|current| current.version != document.version) {
+            return Err(concurrent_change());
+        }
         db::handling::insert_note(&tx, id, actor.user_id, &note, now).await?;
         self.record(
             &tx,

@@ -1111,7 +1111,14 @@ impl App {
                 "a document cannot replace itself",
             ));
         }
-        self.visible_outgoing(actor, replacement).await?;
+        // The replacing document must itself have been issued (Điều 18.3): a draft that may
+        // never be issued cannot freeze the one it replaces.
+        if self.visible_outgoing(actor, replacement).await?.state != OutgoingState::Issued {
+            return Err(Error::invalid(
+                "replacement",
+                "the replacing document has not been issued",
+            ));
+        }
         self.step(
             actor,
             &document,
